@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The flow engine: walks a Studio flow definition the way Studio runs an Execution.
+
+A Step is a transition: leaving widget ``transitioned_from`` on event ``name`` for widget
+``transitioned_to`` (``Ended`` when the transition has no ``next``). Its Step Context is the
+Execution Context as it stood after that widget ran. Widgets that wait for a reply leave the
+Execution active until :func:`resume` is called with ``incomingMessage`` or ``timeout``.
+"""
+
+import copy
+import datetime
+import functools
+import json
+import re
+import secrets
+
+from liquid import Environment
+from liquid.exceptions import LiquidError
+
+SID_PATTERNS = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'FW', 'FN', 'FT', 'FC', 'SK', 'SM')}
+
+TRIGGER_EVENT = 'incomingRequest'
+# Events tried, in order, for widget types the emulator does not model: a plain success.
+SUCCESS_EVENTS = ('success', 'next', 'sent', 'completed', 'answered', 'audioComplete', 'keypress', 'speech')
+
+
+class StudioLiquid(Environment):
+    """Liquid as Studio renders it: missing variables are empty, loops stop at 15 iterations."""
+
+    loop_iteration_limit = 15
+
+
+LIQUID = StudioLiquid()
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(source):
+    return LIQUID.from_string(source)
+
+
+def render(template, context):
+    if not isinstance(template, str) or '{' not in template:
+        return template
+    try:
+        return _template(template).render(**context)
+    except LiquidError:
+        return ''
+
+
+class FlowError(ValueError):
+    """A flow definition that cannot be used."""
+
+
+def check_definition(definition):
+    states = definition.get('states')
+    if not isinstance(states, list) or not states or not all(isinstance(s, dict) for s in states):
+        raise FlowError('definition.states must be a non-empty list of widget objects')
+    names = set(s.get('name') for s in states)
+    for state in states:
+        if not state.get('name') or not state.get('type'):
+            raise FlowError('every widget needs a name and a type: %r' % (state,))
+        for tr in state.get('transitions') or []:
+            if not isinstance(tr, dict) or 'event' not in tr:
+                raise FlowError('widget %s: every transition needs an event' % state['name'])
+            if tr.get('next') and tr['next'] not in names:
+                raise FlowError('widget %s: transition to unknown widget %s' % (state['name'], tr['next']))
+    if definition.get('initial_state', 'Trigger') not in names:
+        raise FlowError('initial_state %r is not a widget of the flow' % definition.get('initial_state'))
+
+
+def _states(definition):
+    return {s['name']: s for s in definition['states']}
+
+
+def initial_context(flow, to, from_, parameters):
+    return {
+        'flow': {'sid': flow['sid'], 'flow_sid': flow['sid'], 'channel': {'address': from_},
+                 'data': parameters, 'variables': {}},
+        'contact': {'channel': {'address': to}},
+        'widgets': {},
+        'trigger': {'request': {'from': from_, 'to': to, 'parameters': parameters}},
+    }
+
+
+def _liquid_context(ex):
+    return ex['context']
+
+
+def _step(ex, event, widget, widget_type, target, now):
+    ex['steps'].append({
+        'sid': 'FT' + secrets.token_hex(16), 'name': event, 'type': widget_type,
+        'transitioned_from': widget, 'transitioned_to': target or 'Ended',
+        'parent_step_sid': None, 'created': now, 'updated': None,
+        'context': copy.deepcopy(ex['context']),
+    })
+
+
+def end(ex, now):
+    ex['status'] = 'ended'
+    ex['waiting'] = None
+    ex['updated'] = now
+
+
+def start(store, ex, definition, now):
+    ex['context']['flow']['sid'] = ex['flow_sid']
+    initial = definition.get('initial_state', 'Trigger')
+    _walk(store, ex, definition, initial, TRIGGER_EVENT, None, now)
+
+
+def resume(store, ex, definition, event, now):
+    widget = ex['waiting']['widget']
+    ex['waiting'] = None
+    if definition is None:
+        end(ex, now)
+        return
+    _walk(store, ex, definition, widget, event, None, now)
+
+
+def _walk(store, ex, definition, widget, event, target, now):
+    """Leave ``widget`` on ``event`` and run widgets until the Execution waits or ends."""
+    states = _states(definition)
+    while True:
+        state = states[widget]
+        if target is None:
+            target = next((tr.get('next') for tr in state.get('transitions', []) if tr.get('event') == event), None)
+        _step(ex, event, widget, state['type'], target, now)
+        ex['updated'] = now
+        if not target or len(ex['steps']) >= store.max_steps:
+            end(ex, now)
+            return
+        ex['repeats'] = ex['repeats'] + 1 if ex['last_widget'] == target else 1
+        ex['last_widget'] = target
+        if ex['repeats'] >= store.max_repeats:
+            end(ex, now)  # Studio stops a flow that runs the same widget 10 times in a row
+            return
+        widget = target
+        event, target = _run_widget(ex, states[widget], now)
+        if event is None:
+            return  # waiting for a reply
+
+
+def _message(ex, props, now):
+    ctx = _liquid_context(ex)
+    msg = {
+        'sid': 'SM' + secrets.token_hex(16),
+        'to': render(props.get('to') or '{{contact.channel.address}}', ctx),
+        'from': render(props.get('from') or '{{flow.channel.address}}', ctx),
+        'body': render(props.get('body', ''), ctx),
+        'status': 'sent',
+        'date_created': datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+    }
+    ex['messages'].append(msg)
+    return msg
+
+
+def _simulated(props, default_event='success'):
+    """make-http-request and run-function never reach the network: a widget's optional
+    ``x-emulator`` property gives the simulated answer (``event``, ``status_code``, ``body``)."""
+    sim = props.get('x-emulator') or {}
+    body = sim.get('body', {})
+    text = body if isinstance(body, str) else json.dumps(body)
+    parsed = body if not isinstance(body, str) else None
+    result = {'status_code': int(sim.get('status_code', 200)), 'content_type': 'application/json',
+              'body': text}
+    if parsed is not None:
+        result['parsed'] = parsed
+    return sim.get('event', default_event), result
+
+
+def _run_widget(ex, state, now):
+    """Run one widget; returns (event, next widget or None to look it up by event)."""
+    kind = state['type']
+    props = state.get('properties') or {}
+    name = state['name']
+    ctx = _liquid_context(ex)
+    widgets = ctx['widgets']
+    if kind == 'send-message':
+        msg = _message(ex, props, now)
+        widgets[name] = {'sid': msg['sid'], 'to': msg['to'], 'from': msg['from'], 'body': msg['body'],
+                         'status': msg['status']}
+        return 'sent', None
+    if kind == 'send-and-wait-for-reply':
+        msg = _message(ex, props, now)
+        widgets[name] = {'outbound': {'Sid': msg['sid'], 'To': msg['to'], 'From': msg['from'],
+                                      'Body': msg['body'], 'Status': msg['status']}}
+        timeout = float(render(str(props.get('timeout', 3600)), ctx) or 3600)
+        ex['waiting'] = {'widget': name, 'deadline': now + timeout}
+        return None, None
+    if kind == 'split-based-on':
+        value = render(props.get('input', ''), ctx)
+        widgets[name] = {'input': value}
+        for tr in state.get('transitions', []):
+            if tr.get('event') != 'match' or not tr.get('conditions'):
+                continue
+            if all(_condition(c, value, ctx) for c in tr['conditions']):
+                return 'match', tr.get('next') or ''
+        return 'noMatch', None
+    if kind == 'set-variables':
+        for var in props.get('variables', []):
+            ctx['flow']['variables'][var.get('key')] = render(var.get('value', ''), ctx)
+        return 'next', None
+    if kind in ('make-http-request', 'run-function'):
+        event, result = _simulated(props)
+        widgets[name] = result
+        return event, None
+    events = [tr.get('event') for tr in state.get('transitions', []) if tr.get('next')]
+    for candidate in SUCCESS_EVENTS:
+        if candidate in events:
+            return candidate, None
+    return (events[0] if events else 'next'), None
+
+
+def _number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _condition(cond, value, ctx):
+    """Studio's split-based-on condition types (string comparisons ignore case, as Studio's do)."""
+    args = cond.get('arguments') or []
+    if args:
+        value = render(args[0], ctx)
+    value = '' if value is None else str(value)
+    wanted = render(str(cond.get('value', '')), ctx)
+    kind = cond.get('type')
+    low, wlow = value.strip().lower(), wanted.strip().lower()
+    options = [w.strip() for w in wlow.split(',') if w.strip()]
+    if kind == 'equal_to':
+        return low == wlow
+    if kind == 'not_equal_to':
+        return low != wlow
+    if kind == 'matches_any_of':
+        return low in options
+    if kind == 'does_not_match_any_of':
+        return low not in options
+    if kind == 'contains':
+        return wlow in low
+    if kind == 'does_not_contain':
+        return wlow not in low
+    if kind == 'starts_with':
+        return low.startswith(wlow)
+    if kind == 'does_not_start_with':
+        return not low.startswith(wlow)
+    if kind == 'is_blank':
+        return low == ''
+    if kind == 'is_not_blank':
+        return low != ''
+    if kind == 'regex':
+        try:
+            return re.search(wanted, value) is not None
+        except re.error:
+            return False
+    if kind in ('less_than', 'greater_than'):
+        left, right = _number(value), _number(wanted)
+        if left is None or right is None:
+            return False
+        return left < right if kind == 'less_than' else left > right
+    if kind in ('is_before_time', 'is_after_time', 'is_before_date', 'is_after_date'):
+        # Compared as text: HH:MM and YYYY-MM-DD sort the way they read.
+        return low < wlow if 'before' in kind else low > wlow
+    return False
