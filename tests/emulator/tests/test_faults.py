@@ -18,7 +18,7 @@ CREATE = '/v1/Flows/*/Executions'
 def test_429_with_and_without_retry_after(emu):
     emu.control.faults([{'kind': '429', 'method': 'GET', 'path': '/v1/Flows', 'times': 1, 'retry_after': 2},
                         {'kind': '429', 'method': 'GET', 'path': '/v1/Flows', 'times': 1}])
-    first, second, third = (emu.get('/v1/Flows') for _ in range(3))
+    first, second, third = (emu.get('/v1/Flows') for attempt in range(3))
     assert first.status_code == 429 and first.headers['Retry-After'] == '2' and first.json()['code'] == 20429
     assert second.status_code == 429 and 'Retry-After' not in second.headers
     assert third.status_code == 200
@@ -77,7 +77,7 @@ def test_read_after_write_lag(emu):
 def outcomes(emu, seed):
     emu.control.reset()
     emu.control.faults([{'kind': '503', 'method': 'GET', 'path': '/v1/Flows', 'rate': 0.3}], seed=seed)
-    return [emu.get('/v1/Flows').status_code for _ in range(40)]
+    return [emu.get('/v1/Flows').status_code for attempt in range(40)]
 
 
 def test_faults_are_deterministic_with_a_seed(emu):

@@ -1,0 +1,73 @@
+# telephony.twilio — every target sets up what it needs on a fresh machine.
+#   make test      emulator tests, ansible-test sanity/units/integration (latest ansible-core),
+#                  units/integration on the oldest supported ansible-core (test-min)
+#   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+# Python >= 3.12 for the controller (ansible-core 2.21), else python3.
+PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12 $(PYENV_ROOT)/versions/3.13*/bin/python3.13) $(shell command -v python3.12 python3.13 2>/dev/null) python3)
+PYTHON_MIN ?= $(PYTHON)
+VENV := .venv
+VENV_MIN := .venv-min
+# Outside the checkout: ansible-test lists files with git when it finds a repository above it.
+BUILD := $(or $(TMPDIR),/tmp)/telephony.twilio-$(shell echo $(CURDIR) | md5sum | cut -c1-8)
+# Every Python this machine has, for ansible-test sanity --venv (it only sees PATH).
+PYTHON_BINS := $(subst $(eval) ,:,$(wildcard $(PYENV_ROOT)/versions/3.*/bin))
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH):$(PYTHON_BINS)
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
+COLL = $(BUILD)/test/ansible_collections/telephony/twilio
+EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
+export PYTHONPATH := $(CURDIR)/tests/emulator
+
+.PHONY: help venv venv-min test test-emulator layout sanity units integration test-min demo bench chaos install clean
+
+help:
+	@echo "make test | make demo | make bench | make chaos | make install | make clean"
+
+$(VENV)/.done: tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	touch $@
+
+venv: $(VENV)/.done
+
+$(VENV_MIN)/.done: tests/requirements-min.txt
+	$(PYTHON_MIN) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/pip install -q --upgrade pip
+	$(VENV_MIN)/bin/pip install -q -r tests/requirements-min.txt
+	touch $@
+
+venv-min: $(VENV_MIN)/.done
+
+test: test-emulator sanity units integration test-min
+	@echo "make test: all suites passed"
+
+test-emulator: venv
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests
+
+layout: venv
+	tests/utils/layout.sh $(BUILD)/test >/dev/null
+	tests/utils/seed-get-pip.sh $(VENV)/bin/python
+
+sanity: layout
+	cd $(COLL) && ansible-test sanity --venv --color no --requirements
+
+units: layout
+	cd $(COLL) && ansible-test units --venv --color no --requirements --python $$($(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+integration: layout
+	$(EMULATOR) -- tests/utils/integration.sh $(COLL)
+
+test-min: venv-min venv
+	tests/utils/layout.sh $(BUILD)/test-min >/dev/null
+	tests/utils/seed-get-pip.sh $(VENV_MIN)/bin/python
+	cd $(BUILD)/test-min/ansible_collections/telephony/twilio && PATH=$(CURDIR)/$(VENV_MIN)/bin:$$PATH \
+	    ansible-test units --venv --color no --requirements --python $$($(VENV_MIN)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	PATH=$(CURDIR)/$(VENV_MIN)/bin:$$PATH $(EMULATOR) -- tests/utils/integration.sh $(BUILD)/test-min/ansible_collections/telephony/twilio
+
+clean:
+	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz

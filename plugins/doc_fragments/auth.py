@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Connection and authentication options shared by every module of the collection.
+    DOCUMENTATION = r'''
+options:
+  account_sid:
+    description:
+      - The Twilio Account SID, C(AC) followed by 32 hexadecimal digits.
+      - Used with O(auth_token) when O(api_key) and O(api_secret) are not both set.
+      - If not set, the environment variable E(TWILIO_ACCOUNT_SID) is used; an empty variable counts as unset.
+    type: str
+  auth_token:
+    description:
+      - The Auth Token of O(account_sid).
+      - If not set, the environment variable E(TWILIO_AUTH_TOKEN) is used; an empty variable counts as unset.
+      - Never logged or shown.
+    type: str
+  api_key:
+    description:
+      - The SID of a Twilio API key, C(SK) followed by 32 hexadecimal digits.
+      - With O(api_secret) it authenticates instead of O(account_sid) and O(auth_token); Twilio recommends API keys.
+      - If not set, the environment variable E(TWILIO_API_KEY) is used; an empty variable counts as unset.
+    type: str
+  api_secret:
+    description:
+      - The secret of O(api_key).
+      - If not set, the environment variable E(TWILIO_API_SECRET) is used; an empty variable counts as unset.
+      - Never logged or shown.
+    type: str
+  region:
+    description:
+      - Twilio region for data processing, for example V(ie1) or V(au1).
+      - With O(edge) the host is C(studio.{edge}.{region}.twilio.com), as in Twilio's SDKs; O(region) defaults to
+        V(us1) when only O(edge) is set.
+      - If not set, the environment variable E(TWILIO_REGION) is used. Ignored when O(studio_url) is set.
+    type: str
+  edge:
+    description:
+      - Twilio edge location, for example V(dublin) or V(sydney). See O(region).
+      - If not set, the environment variable E(TWILIO_EDGE) is used. Ignored when O(studio_url) is set.
+    type: str
+  studio_url:
+    description:
+      - The whole base URL of the Studio API, for example V(http://127.0.0.1:8765) for the collection's Studio
+        emulator or the URL of a proxy. Every request, pagination included, goes to this base.
+      - Plain C(http://) is only accepted for loopback addresses (V(127.0.0.1), V(::1), V(localhost)).
+      - If not set, the environment variable E(TWILIO_STUDIO_URL) is used; otherwise the host follows O(region)
+        and O(edge), by default V(https://studio.twilio.com).
+      - The C(requests) library honours E(HTTPS_PROXY) and E(NO_PROXY) for users behind a proxy.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request (connect and read).
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Set E(REQUESTS_CA_BUNDLE) to trust a private CA instead of turning
+        this off.
+    type: bool
+    default: true
+  max_retries:
+    description:
+      - How often to retry a request that Twilio answered with 429 (always safe, Twilio did not process it) and,
+        for reads and deletes, with a 5xx status or a connection error.
+      - Retries back off exponentially with jitter and honour C(Retry-After).
+      - A create that fails ambiguously is never blindly retried; see M(telephony.twilio.studio_execution).
+    type: int
+    default: 5
+notes:
+  - Credentials are chosen in this order - O(api_key) and O(api_secret), then O(account_sid) and O(auth_token).
+    Options win over environment variables.
+  - Twilio's test credentials get HTTP 403 on Studio; there is no Twilio-side sandbox for it. Use the Studio
+    emulator shipped in C(tests/emulator) of the collection's source to try playbooks offline.
+requirements:
+  - requests
+'''

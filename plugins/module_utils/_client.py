@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the telephony.twilio collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The one HTTP client of the collection for the Twilio Studio REST API v1.
+
+It knows credentials, the base URL (``studio_url``, ``region``/``edge``), timeouts, retries
+(urllib3's ``Retry``: 429 for every method honouring ``Retry-After``; 5xx and connection errors
+for GET/DELETE only), pagination and Twilio's error JSON. It never decides what a module
+reports: modules ask, then decide.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import platform
+import random
+import traceback
+
+try:
+    from urllib.parse import urlsplit, urlunsplit
+except ImportError:  # pragma: no cover - Python 2
+    from urlparse import urlsplit, urlunsplit  # type: ignore
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    requests = None
+    HTTPAdapter = object
+    Retry = object
+
+COLLECTION_VERSION = '0.1.0'
+USER_AGENT = 'telephony.twilio/%s (Ansible collection; python-requests/%s; Python/%s)' % (
+    COLLECTION_VERSION, getattr(requests, '__version__', '?'), platform.python_version())
+DEFAULT_HOST = 'studio.twilio.com'
+BACKOFF_FACTOR = 0.25
+BACKOFF_JITTER = 0.25
+BACKOFF_MAX = 20.0
+IDEMPOTENT_METHODS = frozenset(['GET', 'DELETE', 'HEAD'])
+RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
+
+
+class StudioError(Exception):
+    """An answer of the Studio API that is not a success, or no answer at all.
+
+    ``status`` is the HTTP status (None when no response arrived), ``code``/``message``/
+    ``more_info`` come from Twilio's error JSON; ``ambiguous`` says the request may have taken
+    effect (timeout, reset connection, 5xx on a POST).
+    """
+
+    def __init__(self, message, status=None, code=None, more_info=None, method=None, path=None, ambiguous=False):
+        super(StudioError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.more_info = more_info
+        self.method = method
+        self.path = path
+        self.ambiguous = ambiguous
+
+    def __str__(self):
+        parts = []
+        if self.status is not None:
+            parts.append('HTTP %s' % self.status)
+        if self.code is not None:
+            parts.append('Twilio error %s' % self.code)
+        where = ' on %s %s' % (self.method, self.path) if self.method else ''
+        text = '%s%s%s' % (self.message, ' (%s)' % ', '.join(parts) if parts else '', where)
+        if self.more_info:
+            text += '; see %s' % self.more_info
+        return text
+
+    def to_result(self):
+        return dict(status=self.status, code=self.code, more_info=self.more_info)
+
+
+class ConfigError(ValueError):
+    """Options that cannot make a working client (named in the message)."""
+
+
+class StudioRetry(Retry):
+    """urllib3 Retry with Studio's rules.
+
+    * 429 is retried for every method: Twilio did not process the request.
+    * 5xx and read errors are retried for GET/DELETE only (``allowed_methods``); a POST that
+      failed that way may have taken effect, and only the caller can retry it safely.
+    * Backoff is exponential with jitter from the first retry on, and ``Retry-After`` wins.
+    """
+
+    def is_retry(self, method, status_code, has_retry_after=False):
+        if status_code == 429:
+            return bool(self.total)
+        return super(StudioRetry, self).is_retry(method, status_code, has_retry_after)
+
+    def get_backoff_time(self):
+        attempts = len(self.history)
+        if attempts == 0:
+            return 0
+        value = self.backoff_factor * (2 ** (attempts - 1)) + random.random() * BACKOFF_JITTER  # nosec - jitter
+        return float(max(0, min(self.backoff_max, value)))
+
+
+def make_retry(max_retries):
+    kwargs = dict(
+        total=max_retries, connect=max_retries, read=max_retries, status=max_retries, other=0, redirect=0,
+        allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES, backoff_factor=BACKOFF_FACTOR,
+        respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
+    )
+    try:
+        return StudioRetry(backoff_max=BACKOFF_MAX, **kwargs)
+    except TypeError:  # urllib3 1.x: no backoff_max argument
+        retry = StudioRetry(**kwargs)
+        retry.BACKOFF_MAX = BACKOFF_MAX
+        return retry
+
+
+def is_loopback(host):
+    if host in ('localhost', 'localhost.localdomain'):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip('[]')).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url(studio_url=None, region=None, edge=None):
+    """The base URL: ``studio_url`` as given, else Twilio's host for ``region``/``edge``.
+
+    As Twilio's SDKs do: ``studio.{edge}.{region}.twilio.com`` (region defaults to ``us1`` when
+    only an edge is given), ``studio.{region}.twilio.com`` with a region alone.
+    """
+    if studio_url:
+        parts = urlsplit(studio_url)
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            raise ConfigError('studio_url must be an absolute http:// or https:// URL such as '
+                              'https://studio.twilio.com, got %r' % studio_url)
+        if parts.scheme == 'http' and not is_loopback(parts.hostname):
+            raise ConfigError('studio_url: plain http:// is only allowed to a loopback address (127.0.0.1, ::1, '
+                              'localhost); use https:// for %s' % parts.hostname)
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ConfigError('studio_url must not carry credentials, a query or a fragment')
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip('/'), '', ''))
+    for name, value in (('region', region), ('edge', edge)):
+        if value and not all(c.isalnum() or c == '-' for c in value):
+            raise ConfigError('%s must be a Twilio %s name such as %s, got %r'
+                              % (name, name, 'ie1' if name == 'region' else 'dublin', value))
+    if edge:
+        return 'https://studio.%s.%s.twilio.com' % (edge, region or 'us1')
+    if region:
+        return 'https://studio.%s.twilio.com' % region
+    return 'https://%s' % DEFAULT_HOST
+
+
+class StudioClient:
+    """A ``requests.Session`` on the Studio API with Studio's retry and error rules."""
+
+    def __init__(self, username, password, url='https://studio.twilio.com', timeout=30, validate_certs=True,
+                 max_retries=5, session=None):
+        if requests is None:
+            raise ConfigError('the Python library requests is required')
+        self.base = url.rstrip('/')
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.auth = (username, password)
+        self.session.verify = validate_certs
+        self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
+        adapter = HTTPAdapter(max_retries=make_retry(max_retries), pool_maxsize=8)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+        self.max_retries = max_retries
+        self.requests_sent = 0
+
+    def close(self):
+        self.session.close()
+
+    # -- requests ------------------------------------------------------------------------
+    def request(self, method, path, params=None, data=None):
+        """Send one request (retried per the rules above); return the decoded JSON or None.
+
+        ``path`` is relative to the base URL (``/v1/...``) and may carry a query string.
+        Raises StudioError for every non-2xx answer and for failures without an answer.
+        """
+        url = self.base + path
+        self.requests_sent += 1
+        try:
+            resp = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
+                                        allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise StudioError('TLS verification failed for %s: %s. Give a CA bundle with REQUESTS_CA_BUNDLE, or set '
+                              'validate_certs: false for a test server' % (self.base, _short(exc)),
+                              method=method, path=_path_only(path))
+        except requests.exceptions.ConnectTimeout as exc:
+            raise StudioError('Connecting to %s timed out after %ss' % (self.base, self.timeout),
+                              method=method, path=_path_only(path))
+        except requests.exceptions.RetryError as exc:
+            raise StudioError('Gave up after %d retries: %s' % (self.max_retries, _short(exc)), method=method,
+                              path=_path_only(path), ambiguous=method not in IDEMPOTENT_METHODS)
+        except requests.exceptions.Timeout as exc:
+            raise StudioError('No answer from %s within %ss' % (self.base, self.timeout), method=method,
+                              path=_path_only(path), ambiguous=True)
+        except requests.exceptions.ConnectionError as exc:
+            refused = 'refused' in str(exc).lower() or 'NewConnectionError' in str(exc)
+            raise StudioError('Connection to %s failed: %s' % (self.base, _short(exc)), method=method,
+                              path=_path_only(path), ambiguous=not refused)
+        except requests.exceptions.RequestException as exc:
+            raise StudioError('Request to %s failed: %s' % (self.base, _short(exc)), method=method,
+                              path=_path_only(path), ambiguous=True)
+        if 200 <= resp.status_code < 300:
+            if resp.status_code == 204 or not resp.content:
+                return None
+            try:
+                return resp.json()
+            except ValueError:
+                raise StudioError('The answer was not JSON: %r' % resp.text[:200], status=resp.status_code,
+                                  method=method, path=_path_only(path))
+        raise error_from_response(resp, method, _path_only(path), self.max_retries)
+
+    def get(self, path, params=None):
+        return self.request('GET', path, params=params)
+
+    def post(self, path, data):
+        return self.request('POST', path, data=data)
+
+    def delete(self, path):
+        return self.request('DELETE', path)
+
+    def paginate(self, path, key, params=None, page_size=50, limit=None):
+        """Yield the items of a list, following ``next_page_url`` (its path and query, on our base)."""
+        query = dict(params or {})
+        query['PageSize'] = page_size
+        page = self.get(path, params=query)
+        count = 0
+        while True:
+            for item in page.get(key) or []:
+                yield item
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+            next_url = (page.get('meta') or {}).get('next_page_url')
+            if not next_url:
+                return
+            page = self.get(relative(next_url))
+
+
+def relative(url):
+    """Path and query of an absolute URL Twilio gave us, to be sent to the configured base URL."""
+    parts = urlsplit(url)
+    return urlunsplit(('', '', parts.path, parts.query, ''))
+
+
+def _path_only(path):
+    return path.split('?', 1)[0]
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) < 300 else text[:300] + '...'
+
+
+def error_from_response(resp, method, path, max_retries=None):
+    """Twilio's error JSON ``{code, message, more_info, status}`` as a StudioError."""
+    try:
+        body = resp.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    status = resp.status_code
+    code = body.get('code')
+    message = body.get('message') or resp.reason or 'HTTP %s' % status
+    more_info = body.get('more_info')
+    if status == 401:
+        message = ('Authentication failed: Twilio rejected the credentials (%s). Check api_key/api_secret '
+                   '(TWILIO_API_KEY/TWILIO_API_SECRET) or account_sid/auth_token '
+                   '(TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN)' % message)
+    elif status == 403:
+        message = ('Forbidden: %s. Twilio test credentials cannot use Studio; use live credentials or an API key '
+                   'with access to Studio' % message)
+    elif status == 404:
+        message = 'Not found: %s' % message
+    elif status == 429:
+        message = 'Rate limited by Twilio after %s retries: %s' % (max_retries, message)
+    elif status >= 500:
+        message = 'Twilio server error: %s' % message
+    return StudioError(message, status=status, code=code, more_info=more_info, method=method, path=path,
+                       ambiguous=status >= 500 and method not in IDEMPOTENT_METHODS)

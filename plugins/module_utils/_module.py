@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the telephony.twilio collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The module base class: the shared connection/auth argspec, one client per run, flow lookup."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+
+from ansible_collections.telephony.twilio.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    ConfigError,
+    StudioClient,
+    StudioError,
+    base_url,
+)
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, check_sid, is_sid
+
+
+def env_fallback_nonempty(*names):
+    """Like ansible's env_fallback, but an empty variable counts as unset.
+
+    AWX injects unfilled credential fields as empty strings; they must not win over, or clash
+    with, the credentials that are filled.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
+def studio_argument_spec():
+    """The connection and authentication options every module takes (doc fragment ``auth``)."""
+    return dict(
+        account_sid=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_ACCOUNT_SID'])),
+        auth_token=dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_AUTH_TOKEN'])),
+        api_key=dict(type='str', no_log=False, fallback=(env_fallback_nonempty, ['TWILIO_API_KEY'])),
+        api_secret=dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_API_SECRET'])),
+        region=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_REGION'])),
+        edge=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_EDGE'])),
+        studio_url=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_STUDIO_URL'])),
+        timeout=dict(type='float', default=30),
+        validate_certs=dict(type='bool', default=True),
+        max_retries=dict(type='int', default=5),
+    )
+
+
+CREDENTIALS_HELP = ('set api_key and api_secret (env TWILIO_API_KEY, TWILIO_API_SECRET) or account_sid and '
+                    'auth_token (env TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)')
+
+
+def choose_credentials(params):
+    """(user, password) for Basic auth: API key + secret first, else Account SID + Auth Token."""
+    api_key, api_secret = params.get('api_key'), params.get('api_secret')
+    account_sid, auth_token = params.get('account_sid'), params.get('auth_token')
+    check_sid(account_sid, 'AC', 'account_sid')
+    check_sid(api_key, 'SK', 'api_key')
+    if api_key and api_secret:
+        return api_key, api_secret
+    if account_sid and auth_token:
+        return account_sid, auth_token
+    if api_key:
+        raise ValueError('api_key is set but api_secret is not: %s' % CREDENTIALS_HELP)
+    if api_secret:
+        raise ValueError('api_secret is set but api_key is not: %s' % CREDENTIALS_HELP)
+    if account_sid:
+        raise ValueError('account_sid is set but auth_token is not: %s' % CREDENTIALS_HELP)
+    if auth_token:
+        raise ValueError('auth_token is set but account_sid is not: %s' % CREDENTIALS_HELP)
+    raise ValueError('No Twilio credentials: %s' % CREDENTIALS_HELP)
+
+
+class StudioModule(AnsibleModule):
+    """AnsibleModule with the shared argspec merged in and a Studio client built on demand."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = studio_argument_spec()
+        spec.update(argument_spec or {})
+        super(StudioModule, self).__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+        self._flows = {}
+        self._all_flows = None
+
+    def check(self, function, *args):
+        """Run a validator; a ValueError becomes fail_json before anything is sent."""
+        try:
+            return function(*args)
+        except (ValueError, ConfigError) as exc:
+            self.fail_json(msg=str(exc))
+
+    @property
+    def client(self):
+        if self._client is None:
+            params = self.params
+            user, password = self.check(choose_credentials, params)
+            url = self.check(base_url, params['studio_url'], params['region'], params['edge'])
+            if params['timeout'] <= 0:
+                self.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
+            if params['max_retries'] < 0:
+                self.fail_json(msg='max_retries must be 0 or more, got %s' % params['max_retries'])
+            self._client = StudioClient(user, password, url, timeout=params['timeout'],
+                                        validate_certs=params['validate_certs'], max_retries=params['max_retries'])
+        return self._client
+
+    def fail_api(self, error, msg=None, **result):
+        """fail_json for a StudioError, with Twilio's code and status in the result."""
+        result.update(error.to_result())
+        self.fail_json(msg='%s%s' % (msg + ': ' if msg else '', error), **result)
+
+    def flow_sid(self, flow):
+        """The SID of ``flow`` (a SID, or a friendly name matching exactly one Flow); resolved once."""
+        if flow in self._flows:
+            return self._flows[flow]
+        self.check(check_flow, flow)
+        if is_sid(flow, 'FW'):
+            sid = flow
+        else:
+            matches = [f for f in self.list_flows() if f.get('friendly_name') == flow]
+            if not matches:
+                self.fail_json(msg='flow: no Flow is named %r; give a Flow SID (FW + 32 hex digits) or the exact '
+                                   'friendly name of one of: %s'
+                                   % (flow, ', '.join(sorted(f.get('friendly_name') or '' for f in self.list_flows()))))
+            if len(matches) > 1:
+                self.fail_json(msg='flow: %d Flows are named %r (%s); give the Flow SID instead'
+                                   % (len(matches), flow, ', '.join(sorted(f['sid'] for f in matches))),
+                               matching_sids=sorted(f['sid'] for f in matches))
+            sid = matches[0]['sid']
+        self._flows[flow] = sid
+        return sid
+
+    def list_flows(self):
+        if self._all_flows is None:
+            try:
+                self._all_flows = list(self.client.paginate('/v1/Flows', 'flows', page_size=1000))
+            except StudioError as exc:
+                self.fail_api(exc, 'Listing Flows failed')
+        return self._all_flows

@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared Studio client: exact requests, retries, pagination, errors, base URLs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+import os
+
+import pytest
+import requests
+import responses
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.response import HTTPResponse
+
+from ansible_collections.telephony.twilio.plugins.module_utils import _client
+from ansible_collections.telephony.twilio.plugins.module_utils._client import (
+    ConfigError,
+    StudioClient,
+    StudioError,
+    base_url,
+    make_retry,
+)
+from ansible_collections.telephony.twilio.plugins.module_utils._module import choose_credentials
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures')
+AC, TOKEN = 'AC0123456789abcdef0123456789abcdef', 'secret-token-value'
+SK, SECRET = 'SK0123456789abcdef0123456789abcdef', 'secret-api-value'
+BASE = 'https://studio.twilio.com'
+FLOW = 'FW00000000000000000000000000000001'
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return json.load(handle)
+
+
+def basic(user, password):
+    return 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """Record backoff sleeps instead of sleeping."""
+    slept = []
+    monkeypatch.setattr('urllib3.util.retry.time.sleep', slept.append)
+    return slept
+
+
+@pytest.mark.parametrize('params, user, password', [
+    (dict(account_sid=AC, auth_token=TOKEN), AC, TOKEN),
+    (dict(api_key=SK, api_secret=SECRET), SK, SECRET),
+    (dict(account_sid=AC, auth_token=TOKEN, api_key=SK, api_secret=SECRET), SK, SECRET),
+])
+@responses.activate
+def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
+    creds = choose_credentials(params)
+    assert creds == (user, password)
+    responses.add(responses.POST, BASE + '/v1/Flows/%s/Executions' % FLOW, json={'sid': 'FN' + 'a' * 32}, status=200)
+    client = StudioClient(*creds)
+    client.post('/v1/Flows/%s/Executions' % FLOW, {'To': '+15551230001', 'From': '+15550000000',
+                                                   'Parameters': '{"name":"Zoë & co"}'})
+    (call,) = responses.calls
+    assert call.request.headers['Authorization'] == basic(user, password)
+    assert call.request.headers['User-Agent'].startswith('telephony.twilio/0.1.0 ')
+    assert call.request.headers['Content-Type'] == 'application/x-www-form-urlencoded'
+    assert call.request.body == ('To=%2B15551230001&From=%2B15550000000&'
+                                 'Parameters=%7B%22name%22%3A%22Zo%C3%AB+%26+co%22%7D')
+
+
+@pytest.mark.parametrize('params, message', [
+    ({}, 'No Twilio credentials'),
+    (dict(api_key=SK), 'api_key is set but api_secret is not'),
+    (dict(account_sid=AC), 'account_sid is set but auth_token is not'),
+    (dict(account_sid='AC123', auth_token=TOKEN), 'account_sid must be a Account SID'),
+    (dict(api_key='KEY', api_secret=SECRET), 'api_key must be a API key SID'),
+])
+def test_credential_errors_name_the_options(params, message):
+    with pytest.raises(ValueError) as info:
+        choose_credentials(params)
+    assert message in str(info.value)
+    assert 'TWILIO_' in str(info.value) or 'must be' in str(info.value)
+    assert TOKEN not in str(info.value) and SECRET not in str(info.value)
+
+
+@responses.activate
+def test_429_with_retry_after_is_retried_then_succeeds(no_sleep):
+    url = BASE + '/v1/Flows/%s/Executions' % FLOW
+    responses.add(responses.POST, url, status=429, headers={'Retry-After': '3'},
+                  json={'code': 20429, 'message': 'Too Many Requests', 'status': 429})
+    responses.add(responses.POST, url, status=429, json={'code': 20429, 'message': 'Too Many Requests', 'status': 429})
+    responses.add(responses.POST, url, status=200, json={'sid': 'FN' + 'b' * 32})
+    client = StudioClient(AC, TOKEN)
+    assert client.post('/v1/Flows/%s/Executions' % FLOW, {'To': '+1', 'From': '+2'})['sid'] == 'FN' + 'b' * 32
+    assert len(responses.calls) == 3
+
+
+def test_retry_after_is_honoured_and_backoff_has_jitter(no_sleep):
+    """responses does not sleep, so check urllib3's sleep with our Retry directly."""
+    def Resp(headers):  # pylint: disable=invalid-name
+        return HTTPResponse(body=b'', headers=headers, status=429, preload_content=False)
+
+    retry = make_retry(5)
+    assert retry.is_retry('POST', 429, True)
+    retry = retry.increment('POST', '/v1', response=Resp({'Retry-After': '7'}))
+    retry.sleep(Resp({'Retry-After': '7'}))
+    assert no_sleep == [7.0]
+    waits = []
+    for attempt in range(4):  # pylint: disable=unused-variable
+        retry = retry.increment('POST', '/v1', response=Resp({}))
+        waits.append(retry.get_backoff_time())
+    assert all(w > 0 for w in waits)
+    assert waits[-1] > waits[0]  # exponential
+    assert all(w <= 0.25 * 2 ** i + 0.25 for i, w in enumerate(waits, start=1))
+
+
+@responses.activate
+def test_429_gives_a_clear_error_after_max_retries(no_sleep):
+    url = BASE + '/v1/Flows'
+    for attempt in range(4):  # pylint: disable=unused-variable
+        responses.add(responses.GET, url, status=429, json={'code': 20429, 'message': 'Too Many Requests',
+                                                            'more_info': 'https://www.twilio.com/docs/errors/20429',
+                                                            'status': 429})
+    client = StudioClient(AC, TOKEN, max_retries=3)
+    with pytest.raises(StudioError) as info:
+        client.get('/v1/Flows')
+    assert len(responses.calls) == 4  # the first try and 3 retries
+    assert info.value.status == 429 and info.value.code == 20429
+    assert 'Rate limited by Twilio after 3 retries' in str(info.value)
+
+
+@responses.activate
+def test_get_is_retried_on_5xx_but_post_is_not(no_sleep):
+    responses.add(responses.GET, BASE + '/v1/Flows', status=503, json={'code': 20503, 'message': 'busy'})
+    responses.add(responses.GET, BASE + '/v1/Flows', status=200, json={'flows': [], 'meta': {}})
+    responses.add(responses.POST, BASE + '/v1/Flows/%s/Executions' % FLOW, status=503,
+                  json={'code': 20503, 'message': 'busy', 'status': 503})
+    client = StudioClient(AC, TOKEN)
+    assert client.get('/v1/Flows') == {'flows': [], 'meta': {}}
+    with pytest.raises(StudioError) as info:
+        client.post('/v1/Flows/%s/Executions' % FLOW, {'To': '+1', 'From': '+2'})
+    assert info.value.ambiguous and info.value.status == 503
+    assert [c.request.method for c in responses.calls] == ['GET', 'GET', 'POST']
+
+
+def test_read_errors_are_retried_for_get_and_delete_only():
+    retry = make_retry(3)
+    error = ReadTimeoutError(None, '/v1', 'read timed out')
+    assert retry.increment('GET', '/v1', error=error).total == 2
+    assert retry.increment('DELETE', '/v1', error=error).total == 2
+    with pytest.raises(ReadTimeoutError):
+        retry.increment('POST', '/v1', error=error)
+
+
+@responses.activate
+def test_post_timeout_is_ambiguous():
+    responses.add(responses.POST, BASE + '/v1/Flows/%s/Executions' % FLOW,
+                  body=requests.exceptions.ReadTimeout('read timed out'))
+    with pytest.raises(StudioError) as info:
+        StudioClient(AC, TOKEN, timeout=2).post('/v1/Flows/%s/Executions' % FLOW, {'To': '+1', 'From': '+2'})
+    assert info.value.ambiguous and info.value.status is None
+    assert 'within 2s' in str(info.value)
+
+
+@responses.activate
+def test_pagination_over_three_pages_follows_next_page_url_on_our_base():
+    pages = fixture('flows.json')
+    proxy = 'https://proxy.example.com/twilio'
+    responses.add(responses.GET, proxy + '/v1/Flows', json=pages['page0'])
+    responses.add(responses.GET, proxy + '/v1/Flows', json=pages['page1'])
+    responses.add(responses.GET, proxy + '/v1/Flows', json=pages['page2'])
+    client = StudioClient(AC, TOKEN, url=proxy)
+    flows = list(client.paginate('/v1/Flows', 'flows', page_size=2))
+    assert [f['friendly_name'] for f in flows] == ['Reminder', 'Survey', 'Twin', 'Twin', 'Order']
+    urls = [c.request.url for c in responses.calls]
+    assert urls == [proxy + '/v1/Flows?PageSize=2',
+                    proxy + '/v1/Flows?PageSize=2&Page=1&PageToken=PT1',
+                    proxy + '/v1/Flows?PageSize=2&Page=2&PageToken=PT2']
+
+
+@responses.activate
+def test_pagination_stops_at_limit():
+    pages = fixture('flows.json')
+    responses.add(responses.GET, BASE + '/v1/Flows', json=pages['page0'])
+    assert len(list(StudioClient(AC, TOKEN).paginate('/v1/Flows', 'flows', page_size=2, limit=2))) == 2
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize('status, code, text', [
+    (400, 20001, 'Missing required parameter To'),
+    (401, 20003, 'Authentication failed'),
+    (404, 20404, 'Not found'),
+    (409, 20409, 'Conflict'),
+    (429, 20429, 'Rate limited'),
+    (500, 20500, 'Twilio server error'),
+])
+@responses.activate
+def test_error_mapping(status, code, text, no_sleep):
+    body = {'code': code, 'message': text if status in (400, 409) else 'from twilio',
+            'more_info': 'https://www.twilio.com/docs/errors/%d' % code, 'status': status}
+    responses.add(responses.DELETE, BASE + '/v1/Flows/%s' % FLOW, status=status, json=body)
+    with pytest.raises(StudioError) as info:
+        StudioClient(AC, TOKEN, max_retries=0).delete('/v1/Flows/%s' % FLOW)
+    error = info.value
+    assert (error.status, error.code, error.more_info) == (status, code, body['more_info'])
+    assert text in str(error)
+    assert 'DELETE /v1/Flows/%s' % FLOW in str(error)
+    assert TOKEN not in str(error)
+
+
+@responses.activate
+def test_non_json_error_body():
+    responses.add(responses.GET, BASE + '/v1/Flows', status=502, body='<html>bad gateway</html>')
+    with pytest.raises(StudioError) as info:
+        StudioClient(AC, TOKEN, max_retries=0).get('/v1/Flows')
+    assert info.value.status == 502 and info.value.code is None
+
+
+@pytest.mark.parametrize('kwargs, url', [
+    ({}, 'https://studio.twilio.com'),
+    ({'region': 'ie1'}, 'https://studio.ie1.twilio.com'),
+    ({'edge': 'dublin', 'region': 'ie1'}, 'https://studio.dublin.ie1.twilio.com'),
+    ({'edge': 'sydney'}, 'https://studio.sydney.us1.twilio.com'),
+    ({'studio_url': 'http://127.0.0.1:8765/'}, 'http://127.0.0.1:8765'),
+    ({'studio_url': 'http://[::1]:8765'}, 'http://[::1]:8765'),
+    ({'studio_url': 'http://localhost:1'}, 'http://localhost:1'),
+    ({'studio_url': 'https://proxy.example.com/studio', 'region': 'ie1'}, 'https://proxy.example.com/studio'),
+])
+def test_base_urls(kwargs, url):
+    assert base_url(**kwargs) == url
+
+
+@pytest.mark.parametrize('kwargs, text', [
+    ({'studio_url': 'http://studio.example.com'}, 'plain http:// is only allowed to a loopback'),
+    ({'studio_url': 'http://10.0.0.1:80'}, 'plain http:// is only allowed to a loopback'),
+    ({'studio_url': 'ftp://127.0.0.1'}, 'absolute http:// or https:// URL'),
+    ({'studio_url': 'studio.twilio.com'}, 'absolute http:// or https:// URL'),
+    ({'studio_url': 'https://user:pw@studio.twilio.com'}, 'must not carry credentials'),
+    ({'region': 'ie1.evil.com/'}, 'region must be'),
+])
+def test_bad_base_urls_are_refused(kwargs, text):
+    with pytest.raises(ConfigError) as info:
+        base_url(**kwargs)
+    assert text in str(info.value)
+
+
+@responses.activate
+def test_tls_failure_is_explained():
+    responses.add(responses.GET, BASE + '/v1/Flows', body=requests.exceptions.SSLError('certificate verify failed'))
+    with pytest.raises(StudioError) as info:
+        StudioClient(AC, TOKEN).get('/v1/Flows')
+    assert 'REQUESTS_CA_BUNDLE' in str(info.value) and 'validate_certs' in str(info.value)
+
+
+def test_session_settings():
+    client = StudioClient(AC, TOKEN, validate_certs=False, timeout=7)
+    assert client.session.verify is False and client.timeout == 7
+    assert isinstance(client.session.get_adapter(BASE).max_retries, _client.StudioRetry)
