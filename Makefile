@@ -57,7 +57,7 @@ sanity: layout
 	cd $(COLL) && ansible-test sanity --venv --color no --requirements
 
 units: layout
-	cd $(COLL) && ansible-test units --venv --color no --requirements --python $$($(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	cd $(COLL) && ansible-test units --venv --color no --requirements --python $$($(CURDIR)/$(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 integration: layout
 	$(EMULATOR) -- tests/utils/integration.sh $(COLL)
@@ -66,7 +66,7 @@ test-min: venv-min venv
 	tests/utils/layout.sh $(BUILD)/test-min >/dev/null
 	tests/utils/seed-get-pip.sh $(VENV_MIN)/bin/python
 	cd $(BUILD)/test-min/ansible_collections/telephony/twilio && PATH=$(CURDIR)/$(VENV_MIN)/bin:$$PATH \
-	    ansible-test units --venv --color no --requirements --python $$($(VENV_MIN)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	    ansible-test units --venv --color no --requirements --python $$($(CURDIR)/$(VENV_MIN)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 	PATH=$(CURDIR)/$(VENV_MIN)/bin:$$PATH $(EMULATOR) -- tests/utils/integration.sh $(BUILD)/test-min/ansible_collections/telephony/twilio
 
 clean:

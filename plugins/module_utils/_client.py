@@ -18,10 +18,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import ipaddress
 import platform
 import random
+import time
 import traceback
+from email.utils import parsedate
 
 try:
     from urllib.parse import urlsplit, urlunsplit
@@ -46,6 +49,7 @@ DEFAULT_HOST = 'studio.twilio.com'
 BACKOFF_FACTOR = 0.25
 BACKOFF_JITTER = 0.25
 BACKOFF_MAX = 20.0
+EPOCH = datetime.datetime(1970, 1, 1)
 IDEMPOTENT_METHODS = frozenset(['GET', 'DELETE', 'HEAD'])
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 
@@ -58,8 +62,10 @@ class StudioError(Exception):
     effect (timeout, reset connection, 5xx on a POST).
     """
 
-    def __init__(self, message, status=None, code=None, more_info=None, method=None, path=None, ambiguous=False):
+    def __init__(self, message, status=None, code=None, more_info=None, method=None, path=None, ambiguous=False,
+                 timed_out=False):
         super(StudioError, self).__init__(message)
+        self.timed_out = timed_out
         self.message = message
         self.status = status
         self.code = code
@@ -179,6 +185,18 @@ class StudioClient:
         self.session.mount('http://', adapter)
         self.max_retries = max_retries
         self.requests_sent = 0
+        self.clock_offset = None  # server time minus local time, from the Date headers seen
+
+    def server_now(self):
+        """Twilio's current time (naive UTC), from the last Date header seen; local time before any."""
+        return EPOCH + datetime.timedelta(seconds=time.time() + (self.clock_offset or 0.0))
+
+    def _note_date(self, resp):
+        stamp = parsedate(resp.headers.get('Date') or '')
+        if stamp:
+            server = (datetime.datetime(*stamp[:6]) - EPOCH).total_seconds()
+            # Date has whole seconds: the server's clock is up to 1 s ahead of what it says.
+            self.clock_offset = server + 0.5 - time.time()
 
     def close(self):
         self.session.close()
@@ -199,15 +217,15 @@ class StudioClient:
             raise StudioError('TLS verification failed for %s: %s. Give a CA bundle with REQUESTS_CA_BUNDLE, or set '
                               'validate_certs: false for a test server' % (self.base, _short(exc)),
                               method=method, path=_path_only(path))
-        except requests.exceptions.ConnectTimeout as exc:
+        except requests.exceptions.ConnectTimeout:
             raise StudioError('Connecting to %s timed out after %ss' % (self.base, self.timeout),
                               method=method, path=_path_only(path))
         except requests.exceptions.RetryError as exc:
             raise StudioError('Gave up after %d retries: %s' % (self.max_retries, _short(exc)), method=method,
                               path=_path_only(path), ambiguous=method not in IDEMPOTENT_METHODS)
-        except requests.exceptions.Timeout as exc:
+        except requests.exceptions.Timeout:
             raise StudioError('No answer from %s within %ss' % (self.base, self.timeout), method=method,
-                              path=_path_only(path), ambiguous=True)
+                              path=_path_only(path), ambiguous=True, timed_out=True)
         except requests.exceptions.ConnectionError as exc:
             refused = 'refused' in str(exc).lower() or 'NewConnectionError' in str(exc)
             raise StudioError('Connection to %s failed: %s' % (self.base, _short(exc)), method=method,
@@ -215,6 +233,7 @@ class StudioClient:
         except requests.exceptions.RequestException as exc:
             raise StudioError('Request to %s failed: %s' % (self.base, _short(exc)), method=method,
                               path=_path_only(path), ambiguous=True)
+        self._note_date(resp)
         if 200 <= resp.status_code < 300:
             if resp.status_code == 204 or not resp.content:
                 return None

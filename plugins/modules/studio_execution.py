@@ -1,0 +1,530 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: studio_execution
+short_description: Trigger, end or delete a Twilio Studio Execution, idempotently
+version_added: 0.1.0
+description:
+  - Ensures the state of a Studio Execution through the Studio REST API v1. With O(state=present) it triggers the
+    Flow for a contact (a REST-triggered Execution) unless the contact already has an active Execution of that Flow,
+    optionally waits for the Execution to end and gathers its Context and Steps in the same task.
+  - Studio allows one active Execution per contact on a Flow. On v1, creating another one does not fail - Twilio
+    answers C(200 OK) with the contact's B(existing) active Execution - so the answer alone never says whether the
+    task created anything. This module reports RV(ignore:changed=true) only when this task created the Execution;
+    see the notes for the method and its limits.
+  - Creation is duplicate-safe. A create that Twilio answered with 429 is retried (Twilio did not process it). After
+    an ambiguous failure (timeout, reset connection, 5xx) the module first looks for an Execution of this contact
+    that this task created and adopts it; only when there is none does it create again. One task never starts two
+    Executions for one contact because of a fault.
+options:
+  flow:
+    description:
+      - The Flow, as a Flow SID (C(FW) followed by 32 hexadecimal digits) or the exact friendly name of one Flow.
+      - A name is resolved once per task; an ambiguous name fails listing the matching SIDs.
+    type: str
+    required: true
+  to:
+    description:
+      - The contact, available in the Flow as C({{contact.channel.address}}).
+      - A phone number in E.164 form (V(+14155550100)), a channel address such as V(whatsapp:+14155550100), or
+        another identifier the Flow's channel understands.
+      - Required with O(state=present). With O(state=ended) or O(state=absent) and no O(execution_sid), the module
+        acts on this contact's active Execution.
+    type: str
+  from:
+    description:
+      - The Twilio phone number (E.164) or Messaging Service SID (C(MG...)) the Flow sends from, available as
+        C({{flow.channel.address}}).
+      - Required with O(state=present).
+    type: str
+  parameters:
+    description:
+      - Data for the Flow, available as C({{flow.data.<key>}}).
+      - A dict, or a string holding a JSON object; it is always sent as a JSON string.
+      - The module adds one key, C(ansible_task_nonce), a random value per task run that lets it recognise the
+        Executions it created itself (see the notes).
+    type: raw
+  state:
+    description:
+      - V(present) - an active Execution of the Flow exists for the contact (created if needed).
+      - V(ended) - the Execution (O(execution_sid), else the contact's active one) is ended; Twilio keeps it.
+      - V(absent) - the Execution (O(execution_sid), else the contact's active one) is deleted.
+    type: str
+    choices: [present, ended, absent]
+    default: present
+  execution_sid:
+    description:
+      - The Execution to end or delete, C(FN) followed by 32 hexadecimal digits.
+      - Only with O(state=ended) or O(state=absent).
+    type: str
+  on_active:
+    description:
+      - What O(state=present) does when the contact already has an active Execution of the Flow.
+      - V(keep) - return it, RV(ignore:changed=false).
+      - V(restart) - end it and create a new one.
+      - V(fail) - fail, naming its SID.
+    type: str
+    choices: [keep, restart, fail]
+    default: keep
+  wait:
+    description:
+      - Wait until the Execution has ended (the Flow reached its end, or the Execution was ended) before returning.
+      - When O(wait_timeout) passes first, the module fails and returns the Execution and its last Step.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait=true).
+    type: int
+    default: 60
+  include:
+    description:
+      - Also return, in the same task, the Execution Context (V(context)) and the Steps with their Step Contexts
+        (V(steps)), exactly as M(telephony.twilio.studio_execution_info) and M(telephony.twilio.studio_step_info)
+        return them.
+      - Used with O(state=present) and O(state=ended).
+    type: list
+    elements: str
+    choices: [context, steps]
+    default: []
+extends_documentation_fragment:
+  - telephony.twilio.auth
+  - telephony.twilio.attributes
+  - telephony.twilio.attributes.actions
+notes:
+  - How RV(ignore:changed) is decided for O(state=present). The create answer carries C(date_created) with whole
+    seconds. When it is clearly older than the request (by Twilio's clock, from the C(Date) header), the contact's
+    Execution already existed - RV(ignore:changed=false) at no extra cost. Otherwise the module reads the Execution
+    Context (which O(include=context) reads anyway) and compares C(flow.data.ansible_task_nonce) with the value this
+    task sent - equal means this task created it.
+  - Limits - the nonce is visible to the Flow as C({{flow.data.ansible_task_nonce}}). Executions created by
+    other tools carry no nonce and are never taken for this task's own.
+  - Check mode predicts without creating anything - it looks the contact's active Execution up instead (the
+    Executions of the last 30 days, since Studio ends active Executions after 30 days; v1 has no status or contact
+    filter, so this reads every Execution of the Flow in that window).
+  - After an ambiguous failure the module looks for this task's Execution among the contact's Executions created
+    since the task started. After a timeout it keeps looking for up to O(timeout) seconds before creating again, so
+    that a request still in flight can land; a request delayed by more than that could still start a second run.
+  - Right after a create, Twilio may briefly answer 404 for the new Execution's Context and Steps; those reads are
+    retried for up to 10 seconds before the 404 is believed.
+  - Contacts are matched on C(contact_channel_address) (O(to)); C(contact_sid) is deprecated in v1.
+  - Steps are returned in chronological order (Twilio lists them newest first).
+seealso:
+  - module: telephony.twilio.studio_execution_info
+  - module: telephony.twilio.studio_step_info
+  - module: telephony.twilio.studio_flow_info
+  - name: Studio Execution resource (v1)
+    description: Twilio's reference of the Execution resource.
+    link: https://www.twilio.com/docs/studio/rest-api/execution
+author:
+  - telephony.twilio developers (@telephony-twilio)
+'''
+
+EXAMPLES = r'''
+- name: Trigger the reminder for a contact and gather what happened, in one task
+  telephony.twilio.studio_execution:
+    flow: Appointment reminder
+    to: "+14155550100"
+    from: "+14155550199"
+    parameters:
+      name: Ann
+      date: May 5
+    include: [context, steps]
+  register: run
+
+- name: Show the message the Flow sent
+  ansible.builtin.debug:
+    msg: "{{ run.context.widgets.send_reminder.body }}"
+
+- name: Credentials for every Studio module from module_defaults
+  module_defaults:
+    group/telephony.twilio.studio:
+      api_key: "{{ twilio_api_key }}"
+      api_secret: "{{ twilio_api_secret }}"
+  block:
+    - name: Start a survey, replacing a stuck one, and wait for it to end
+      telephony.twilio.studio_execution:
+        flow: FW0123456789abcdef0123456789abcdef
+        to: "whatsapp:+14155550100"
+        from: MG0123456789abcdef0123456789abcdef
+        parameters: '{"product": "coffee"}'
+        on_active: restart
+        wait: true
+        wait_timeout: 300
+
+    - name: End the contact's active Execution
+      telephony.twilio.studio_execution:
+        flow: Customer survey
+        to: "+14155550100"
+        state: ended
+
+    - name: Delete one Execution
+      telephony.twilio.studio_execution:
+        flow: Customer survey
+        execution_sid: FN0123456789abcdef0123456789abcdef
+        state: absent
+'''
+
+RETURN = r'''
+execution:
+  description:
+    - The Execution with the fields of the Studio v1 Execution resource (C(context) is the empty object Twilio puts
+      there; see RV(context)).
+    - For O(state=absent), the Execution as it was before it was deleted. Null when there was nothing to act on, and
+      in check mode when an Execution would be created.
+  returned: always
+  type: dict
+  contains:
+    sid:
+      description: The Execution SID.
+      type: str
+      sample: FN0123456789abcdef0123456789abcdef
+    flow_sid:
+      description: The Flow SID.
+      type: str
+    account_sid:
+      description: The account SID.
+      type: str
+    contact_channel_address:
+      description: The contact (O(to)).
+      type: str
+      sample: "+14155550100"
+    contact_sid:
+      description: Deprecated by Twilio; do not rely on it.
+      type: str
+    status:
+      description: V(active) or V(ended).
+      type: str
+      sample: active
+    date_created:
+      description: When the Execution was created (ISO 8601, UTC, whole seconds).
+      type: str
+      sample: '2024-05-01T10:00:00Z'
+    date_updated:
+      description: When it last changed.
+      type: str
+    url:
+      description: Its absolute URL.
+      type: str
+    links:
+      description: URLs of its Steps and Execution Context.
+      type: dict
+context:
+  description:
+    - The Execution Context - C(flow) (C(sid), C(channel.address), C(data), C(variables)), C(contact),
+      C(widgets) and C(trigger), as the Flow stands.
+  returned: when O(include) contains V(context) and there is an Execution
+  type: dict
+steps:
+  description:
+    - The Steps in chronological order, each with the fields of the Step resource and its Step Context in C(context).
+  returned: when O(include) contains V(steps) and there is an Execution
+  type: list
+  elements: dict
+  contains:
+    sid:
+      description: The Step SID.
+      type: str
+    name:
+      description: The event that left the widget.
+      type: str
+      sample: incomingRequest
+    transitioned_from:
+      description: The widget the Step left.
+      type: str
+      sample: Trigger
+    transitioned_to:
+      description: The widget it went to, C(Ended) at the end.
+      type: str
+      sample: send_reminder
+    type:
+      description: The type of the widget left.
+      type: str
+    context:
+      description: The Step Context.
+      type: dict
+'''
+
+import datetime
+import json
+import random
+import time
+import uuid
+
+from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, executions_path
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    check_address,
+    check_flow,
+    check_parameters,
+    check_sid,
+    parse_twilio_date,
+)
+
+NONCE_KEY = 'ansible_task_nonce'
+# A create answer whose date_created is this many seconds older than the request cannot be ours.
+CLEARLY_OLDER = 2.0
+
+
+class ExecutionTask:
+    """One run of the module: the decisions, with the HTTP done through ``Executions``."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.client = module.client
+        self.executions = Executions(self.client, module.flow_sid(self.params['flow']))
+        self.to = self.params['to']
+        self.nonce = uuid.uuid4().hex
+        self.context = None  # the Execution Context when it was read while deciding
+        self.started = None
+
+    # -- creation -----------------------------------------------------------------------
+    def create_data(self):
+        parameters = json.loads(self.params['parameters'] or '{}')
+        parameters[NONCE_KEY] = self.nonce
+        return {'To': self.to, 'From': self.params['from'], 'Parameters': json.dumps(parameters, sort_keys=True)}
+
+    def is_ours(self, execution, sent_at):
+        """Did this task create ``execution``? ``sent_at``: Twilio's time when the POST was sent."""
+        created = parse_twilio_date(execution.get('date_created'))
+        if created is not None and (sent_at - created).total_seconds() >= CLEARLY_OLDER:
+            return False
+        self.context = self.executions.context(execution['sid'])
+        data = (self.context or {}).get('flow', {}).get('data') or {}
+        return data.get(NONCE_KEY) == self.nonce
+
+    def find_ours(self, since):
+        """This task's Execution among the contact's Executions created since ``since``, or None."""
+        for candidate in self.executions.created_since(self.to, since):
+            context = self.executions.context(candidate['sid'])
+            if ((context or {}).get('flow', {}).get('data') or {}).get(NONCE_KEY) == self.nonce:
+                self.context = context
+                return candidate
+        return None
+
+    def create(self):
+        """POST the create, duplicate-safe; returns (execution, created_by_this_task)."""
+        data = self.create_data()
+        path = executions_path(self.executions.flow_sid)
+        attempts = self.params['max_retries'] + 1
+        margin = 2.0 if self.client.clock_offset is not None else 300.0
+        since = self.client.server_now() - _seconds(margin)
+        for attempt in range(attempts):
+            sent_local = time.time()
+            try:
+                execution = self.client.post(path, data)
+            except StudioError as exc:
+                if not exc.ambiguous:
+                    raise
+                found = self.settle(since, exc)
+                if found is not None:
+                    return found, True
+                if attempt + 1 == attempts:
+                    raise
+                time.sleep(min(0.5 * 2 ** attempt, 8.0) + random.random() * 0.25)  # nosec - jitter
+                continue
+            sent_at = self.client.server_now() - _seconds(time.time() - sent_local)
+            return execution, self.is_ours(execution, sent_at)
+        raise AssertionError('unreachable')  # pragma: no cover
+
+    def settle(self, since, error):
+        """After an ambiguous failure: look for this task's Execution. After a timeout the request
+        may still be in flight, so keep looking for up to ``timeout`` seconds."""
+        deadline = time.time() + (self.params['timeout'] if error.timed_out else 0)
+        delay = 0.25
+        while True:
+            try:
+                found = self.find_ours(since)
+            except StudioError as exc:
+                self.module.fail_api(exc, 'A create failed ambiguously (%s) and looking for the Execution it may have '
+                                          'started failed too; not creating again, to avoid a second run' % error)
+            if found is not None or time.time() >= deadline:
+                return found
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def end(self, execution):
+        return self.client.post(executions_path(self.executions.flow_sid, execution['sid']), {'Status': 'ended'})
+
+    # -- states ---------------------------------------------------------------------------
+    def present(self):
+        on_active = self.params['on_active']
+        if self.module.check_mode:
+            existing = self.executions.active_for(self.to)
+            if existing is None or on_active == 'restart':
+                before = existing
+                return True, None, before
+            if on_active == 'fail':
+                self.fail_active(existing)
+            return False, existing, existing
+        execution, created = self.create()
+        before = None if created else execution
+        if not created:
+            if on_active == 'fail':
+                self.fail_active(execution)
+            if on_active == 'restart':
+                self.end(execution)
+                self.context = None
+                execution, created = self.create()
+                if not created:
+                    self.module.fail_json(msg='on_active=restart: ended Execution %s of %s, but creating a new one '
+                                              'returned %s, which this task did not create'
+                                              % (before['sid'], self.to, execution['sid']), execution=execution)
+        if self.params['wait']:
+            execution = self.wait(execution)
+        return created, execution, before
+
+    def fail_active(self, execution):
+        self.module.fail_json(msg='Contact %s already has an active Execution %s of this Flow (created %s) and '
+                                  'on_active=fail' % (self.to, execution['sid'], execution.get('date_created')),
+                              execution=execution)
+
+    def target(self):
+        """The Execution that state=ended/absent acts on, or None."""
+        sid = self.params['execution_sid']
+        if sid:
+            return self.executions.fetch(sid)
+        return self.executions.active_for(self.to)
+
+    def ended(self):
+        execution = self.target()
+        if execution is None:
+            if self.params['execution_sid']:
+                self.module.fail_json(msg='execution_sid: no Execution %s in Flow %s'
+                                          % (self.params['execution_sid'], self.executions.flow_sid))
+            return False, None, None
+        before = dict(execution)
+        if execution.get('status') != 'active':
+            return False, execution, before
+        if self.module.check_mode:
+            return True, dict(execution, status='ended'), before
+        return True, self.end(execution), before
+
+    def absent(self):
+        execution = self.target()
+        if execution is None:
+            return False, None, None
+        if not self.module.check_mode:
+            try:
+                self.client.delete(executions_path(self.executions.flow_sid, execution['sid']))
+            except StudioError as exc:
+                if exc.status != 404:
+                    raise
+                return False, execution, execution
+        return True, execution, execution
+
+    # -- waiting and gathering -----------------------------------------------------------
+    def wait(self, execution):
+        deadline = time.time() + self.params['wait_timeout']
+        delay = 0.25
+        while execution.get('status') == 'active':
+            if time.time() >= deadline:
+                self.fail_wait(execution)
+            time.sleep(min(delay, max(0.0, deadline - time.time())))
+            delay = min(delay * 2, 2.0)
+            execution = self.executions.fetch(execution['sid']) or dict(execution, status='deleted')
+        return execution
+
+    def fail_wait(self, execution):
+        last = None
+        try:
+            steps = self.executions.steps(execution['sid'], with_context=False)
+            last = steps[-1] if steps else None
+        except StudioError:
+            pass
+        where = ('; last step: %s -> %s on %s' % (last.get('transitioned_from'), last.get('transitioned_to'),
+                                                  last.get('name'))) if last else ''
+        self.module.fail_json(msg='Execution %s of %s is still active after wait_timeout=%ss%s'
+                                  % (execution['sid'], self.to or execution.get('contact_channel_address'),
+                                     self.params['wait_timeout'], where),
+                              execution=execution, last_step=last, changed=True)
+
+    def gather(self, execution):
+        include = self.params['include']
+        result = {}
+        if 'context' in include:
+            if self.context is not None and not self.params['wait']:
+                result['context'] = self.context  # read moments ago, while deciding
+            else:
+                result['context'] = self.executions.context(execution['sid'])
+        if 'steps' in include:
+            result['steps'] = self.executions.steps(execution['sid'])
+        return result
+
+
+def _seconds(value):
+    return datetime.timedelta(seconds=value)
+
+
+def validate(module):
+    params = module.params
+    module.check(check_flow, params['flow'])
+    module.check(check_address, params['to'], 'to')
+    module.check(check_address, params['from'], 'from')
+    params['parameters'] = module.check(check_parameters, params['parameters'])
+    module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
+    state = params['state']
+    if state == 'present' and params['execution_sid']:
+        module.fail_json(msg='execution_sid is only used with state=ended or state=absent; state=present creates '
+                             'or adopts the active Execution of the contact given by to')
+    if state != 'present' and not (params['execution_sid'] or params['to']):
+        module.fail_json(msg='state=%s needs execution_sid (FN + 32 hex digits), or to (the contact whose active '
+                             'Execution to act on)' % state)
+    if params['wait_timeout'] <= 0:
+        module.fail_json(msg='wait_timeout must be a positive number of seconds, got %s' % params['wait_timeout'])
+    if state == 'absent' and params['wait']:
+        module.fail_json(msg='wait is only used with state=present')
+
+
+def run_module():
+    module = StudioModule(
+        argument_spec={
+            'flow': dict(type='str', required=True),
+            'to': dict(type='str'),
+            'from': dict(type='str'),
+            'parameters': dict(type='raw'),
+            'state': dict(type='str', default='present', choices=['present', 'ended', 'absent']),
+            'execution_sid': dict(type='str'),
+            'on_active': dict(type='str', default='keep', choices=['keep', 'restart', 'fail']),
+            'wait': dict(type='bool', default=False),
+            'wait_timeout': dict(type='int', default=60),
+            'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
+        },
+        required_if=[('state', 'present', ('to', 'from'))],
+        supports_check_mode=True,
+    )
+    validate(module)
+    task = ExecutionTask(module)
+    state = module.params['state']
+    try:
+        changed, execution, before = getattr(task, state)()
+        extra = task.gather(execution) if execution and state != 'absent' and not (
+            module.check_mode and changed and state == 'present') else {}
+    except StudioError as exc:
+        module.fail_api(exc, '%s failed' % {'present': 'Triggering the Execution', 'ended': 'Ending the Execution',
+                                           'absent': 'Deleting the Execution'}[state])
+    after_status = 'absent' if state == 'absent' and changed else (
+        execution.get('status') if execution else ('active' if changed else 'absent'))
+    diff = {
+        'before': {'sid': before.get('sid') if before else None, 'status': before.get('status') if before else 'absent'},
+        'after': {'sid': execution.get('sid') if execution else None, 'status': after_status},
+    }
+    module.exit_json(changed=changed, execution=execution, diff=diff, **extra)
+
+
+def main():
+    run_module()
+
+
+if __name__ == '__main__':
+    main()
