@@ -111,8 +111,9 @@ notes:
     Executions of the last 30 days, since Studio ends active Executions after 30 days; v1 has no status or contact
     filter, so this reads every Execution of the Flow in that window).
   - After an ambiguous failure the module looks for this task's Execution among the contact's Executions created
-    since the task started. After a timeout it keeps looking for up to O(timeout) seconds before creating again, so
-    that a request still in flight can land; a request delayed by more than that could still start a second run.
+    since the task started. After a timeout it keeps looking for O(timeout) seconds (at least 5) before creating
+    again, so that a request still in flight can land; a request delayed by more than that could still start a
+    second run.
   - Right after a create, Twilio may briefly answer 404 for the new Execution's Context and Steps; those reads are
     retried for up to 10 seconds before the 404 is believed.
   - Contacts are matched on C(contact_channel_address) (O(to)); C(contact_sid) is deprecated in v1.
@@ -273,6 +274,9 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
 NONCE_KEY = 'ansible_task_nonce'
 # A create answer whose date_created is this many seconds older than the request cannot be ours.
 CLEARLY_OLDER = 2.0
+ACTIONS = {'present': 'Triggering the Execution', 'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
+# After a timed-out create, look for its Execution at least this long before creating again.
+SETTLE_MIN = 5.0
 
 
 class ExecutionTask:
@@ -340,7 +344,7 @@ class ExecutionTask:
     def settle(self, since, error):
         """After an ambiguous failure: look for this task's Execution. After a timeout the request
         may still be in flight, so keep looking for up to ``timeout`` seconds."""
-        deadline = time.time() + (self.params['timeout'] if error.timed_out else 0)
+        deadline = time.time() + (max(self.params['timeout'], SETTLE_MIN) if error.timed_out else 0)
         delay = 0.25
         while True:
             try:
@@ -508,11 +512,9 @@ def run_module():
     state = module.params['state']
     try:
         changed, execution, before = getattr(task, state)()
-        extra = task.gather(execution) if execution and state != 'absent' and not (
-            module.check_mode and changed and state == 'present') else {}
+        extra = task.gather(execution) if execution and state != 'absent' else {}
     except StudioError as exc:
-        module.fail_api(exc, '%s failed' % {'present': 'Triggering the Execution', 'ended': 'Ending the Execution',
-                                           'absent': 'Deleting the Execution'}[state])
+        module.fail_api(exc, '%s failed' % ACTIONS[state])
     after_status = 'absent' if state == 'absent' and changed else (
         execution.get('status') if execution else ('active' if changed else 'absent'))
     diff = {

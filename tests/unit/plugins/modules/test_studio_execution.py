@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The decisions of studio_execution: created or handed back, and the duplicate-safe protocol."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import time
+
+import pytest
+import requests
+import responses
+from urllib.parse import parse_qs
+
+from ansible_collections.telephony.twilio.plugins.modules import studio_execution
+from ansible_collections.telephony.twilio.tests.unit.plugins.modules.utils import run
+
+BASE = 'http://127.0.0.1:8765'
+FLOW = 'FW' + '1' * 32
+CREDS = dict(account_sid='AC0123456789abcdef0123456789abcdef', auth_token='unit-token', studio_url=BASE)
+EXECUTIONS = BASE + '/v1/Flows/%s/Executions' % FLOW
+ARGS = dict(CREDS, flow=FLOW, to='+15551230001', **{'from': '+15550000000'})
+
+
+def now_twilio(offset=0):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + offset))
+
+
+class FakeStudio:
+    """Just enough of Studio v1 for the create protocol, with scripted failures of POSTs."""
+
+    def __init__(self, mock, post_failures=(), existing=None):
+        self.executions = {}
+        self.posts = 0
+        self.post_failures = list(post_failures)
+        if existing:
+            self.executions[existing['sid']] = existing
+        mock.add_callback(responses.POST, EXECUTIONS, callback=self.create)
+        mock.add_callback(responses.GET, EXECUTIONS, callback=self.list)
+        mock.add_callback(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Context'), callback=self.context)
+
+    def create(self, request):
+        self.posts += 1
+        form = {k: v[0] for k, v in parse_qs(request.body).items()}
+        active = [e for e in self.executions.values() if e['status'] == 'active' and
+                  e['contact_channel_address'] == form['To']]
+        failure = self.post_failures.pop(0) if self.post_failures else None
+        if failure == 'reset':
+            raise requests.exceptions.ConnectionError('Connection reset by peer')
+        if active:
+            return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(active[0])
+        sid = 'FN%032x' % (len(self.executions) + 1)
+        self.executions[sid] = {'sid': sid, 'flow_sid': FLOW, 'contact_channel_address': form['To'], 'status': 'ended',
+                                'date_created': now_twilio(), 'data': json.loads(form['Parameters'])}
+        if failure == 'commit_then_503':
+            return 503, {}, json.dumps({'code': 20503, 'message': 'Service Unavailable', 'status': 503})
+        return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(self.executions[sid])
+
+    def list(self, request):
+        items = sorted(self.executions.values(), key=lambda e: e['sid'], reverse=True)
+        return 200, {}, json.dumps({'executions': items, 'meta': {'next_page_url': None}})
+
+    def context(self, request):
+        sid = request.url.split('/')[-2]
+        data = self.executions[sid].get('data', {})
+        return 200, {}, json.dumps({'context': {'flow': {'data': data}}})
+
+
+@pytest.fixture
+def mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def test_creates_and_reports_changed(mock, monkeypatch):
+    studio = FakeStudio(mock)
+    result, failed = run(studio_execution, dict(ARGS, parameters={'name': 'Ann'}), monkeypatch)
+    assert not failed and result['changed'] is True
+    assert studio.posts == 1
+    (created,) = studio.executions.values()
+    assert created['data']['name'] == 'Ann' and len(created['data']['ansible_task_nonce']) == 32
+    assert result['diff'] == {'before': {'sid': None, 'status': 'absent'},
+                              'after': {'sid': created['sid'], 'status': 'ended'}}
+
+
+def test_an_old_active_execution_is_kept_without_reading_its_context(mock, monkeypatch):
+    old = {'sid': 'FN' + 'a' * 32, 'flow_sid': FLOW, 'contact_channel_address': '+15551230001', 'status': 'active',
+           'date_created': now_twilio(-3600)}
+    studio = FakeStudio(mock, existing=old)
+    result, failed = run(studio_execution, dict(ARGS), monkeypatch)
+    assert not failed and result['changed'] is False and result['execution']['sid'] == old['sid']
+    assert [c.request.method for c in mock.calls] == ['POST']  # date_created decided it
+    assert studio.posts == 1
+
+
+def test_a_recent_active_execution_of_another_run_is_not_ours(mock, monkeypatch):
+    recent = {'sid': 'FN' + 'b' * 32, 'flow_sid': FLOW, 'contact_channel_address': '+15551230001', 'status': 'active',
+              'date_created': now_twilio(), 'data': {'ansible_task_nonce': 'someone-else'}}
+    FakeStudio(mock, existing=recent)
+    result, failed = run(studio_execution, dict(ARGS), monkeypatch)
+    assert not failed and result['changed'] is False
+    assert [c.request.method for c in mock.calls] == ['POST', 'GET']  # the Context told
+
+
+def test_commit_then_5xx_is_adopted_not_created_twice(mock, monkeypatch):
+    studio = FakeStudio(mock, post_failures=['commit_then_503'])
+    result, failed = run(studio_execution, dict(ARGS), monkeypatch)
+    assert not failed and result['changed'] is True
+    assert studio.posts == 1 and len(studio.executions) == 1
+    assert result['execution']['sid'] == list(studio.executions)[0]
+
+
+def test_reset_before_commit_creates_again_once(mock, monkeypatch):
+    studio = FakeStudio(mock, post_failures=['reset'])
+    result, failed = run(studio_execution, dict(ARGS), monkeypatch)
+    assert not failed and result['changed'] is True
+    assert studio.posts == 2 and len(studio.executions) == 1
+
+
+def test_lookup_failure_after_ambiguous_post_fails_without_posting_again(mock, monkeypatch):
+    mock.add(responses.POST, EXECUTIONS, status=503, json={'code': 20503, 'message': 'busy', 'status': 503})
+    mock.add(responses.GET, EXECUTIONS, status=401, json={'code': 20003, 'message': 'Authenticate', 'status': 401})
+    result, failed = run(studio_execution, dict(ARGS, max_retries=0), monkeypatch)
+    assert failed and 'not creating again' in result['msg']
+    assert [c.request.method for c in mock.calls] == ['POST', 'GET']
+
+
+def test_on_active_fail_names_the_execution(mock, monkeypatch):
+    old = {'sid': 'FN' + 'c' * 32, 'flow_sid': FLOW, 'contact_channel_address': '+15551230001', 'status': 'active',
+           'date_created': now_twilio(-600)}
+    FakeStudio(mock, existing=old)
+    result, failed = run(studio_execution, dict(ARGS, on_active='fail'), monkeypatch)
+    assert failed and old['sid'] in result['msg']
+
+
+def test_check_mode_posts_nothing(mock, monkeypatch):
+    studio = FakeStudio(mock)
+    result, failed = run(studio_execution, dict(ARGS, _ansible_check_mode=True), monkeypatch)
+    assert not failed and result['changed'] is True and result['execution'] is None
+    assert studio.posts == 0
