@@ -69,5 +69,8 @@ test-min: venv-min venv
 	    ansible-test units --venv --color no --requirements --python $$($(CURDIR)/$(VENV_MIN)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 	PATH=$(CURDIR)/$(VENV_MIN)/bin:$$PATH $(EMULATOR) -- tests/utils/integration.sh $(BUILD)/test-min/ansible_collections/telephony/twilio
 
+demo: venv
+	$(EMULATOR) -- tests/utils/demo.sh
+
 clean:
 	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz
