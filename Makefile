@@ -43,7 +43,7 @@ $(VENV_MIN)/.done: tests/requirements-min.txt
 
 venv-min: $(VENV_MIN)/.done
 
-test: test-emulator sanity units integration test-min
+test: test-emulator sanity units integration test-playbooks lint test-min
 	@echo "make test: all suites passed"
 
 test-emulator: venv
@@ -61,6 +61,14 @@ units: layout
 
 integration: layout
 	$(EMULATOR) -- tests/utils/integration.sh $(COLL)
+
+test-playbooks: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/playbooks
+
+lint: layout
+	cd $(COLL) && antsibull-changelog lint
+	cd $(COLL) && ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test antsibull-docs lint-collection-docs --plugin-docs .
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test ansible-lint --offline --profile production playbooks/
 
 test-min: venv-min venv
 	tests/utils/layout.sh $(BUILD)/test-min >/dev/null

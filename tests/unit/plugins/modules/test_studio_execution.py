@@ -80,7 +80,8 @@ def test_creates_and_reports_changed(mock, monkeypatch):
     result, failed = run(studio_execution, dict(ARGS, parameters={'name': 'Ann'}), monkeypatch)
     assert not failed and result['changed'] is True
     assert studio.posts == 1
-    (created,) = studio.executions.values()
+    created = list(studio.executions.values())[0]
+    assert len(studio.executions) == 1
     assert created['data']['name'] == 'Ann' and len(created['data']['ansible_task_nonce']) == 32
     assert result['diff'] == {'before': {'sid': None, 'status': 'absent'},
                               'after': {'sid': created['sid'], 'status': 'ended'}}
