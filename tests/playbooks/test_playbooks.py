@@ -25,8 +25,8 @@ def test_run_flow_triggers_once_per_contact_and_caches_facts(studio):
     for line in ('+15551230001: FN', 'di-whatsapp: FN', 'active, last widget ask_rating'):
         assert line in first.stdout
     rows = json.loads(report.read_text())
-    assert sorted(r['contact'] for r in rows) == sorted(['+15551230001', '+15551230002', '+15551230003',
-                                                          'di-whatsapp', '+15551230005'])
+    expected = ['+15551230001', '+15551230002', '+15551230003', 'di-whatsapp', '+15551230005']
+    assert sorted(r['contact'] for r in rows) == sorted(expected)
     assert {r['last_widget'] for r in rows} == {'ask_rating'} and {r['status'] for r in rows} == {'active'}
     # the facts survive in the fact cache, for another run to read
     studio.playbook(os.path.join(ROOT, 'tests', 'playbooks', 'verify_facts.yml'))
