@@ -63,3 +63,19 @@ def test_execution_environment_needs_only_requests(tmp_path):
     assert built, os.listdir(tmp_path / 'context')
     assert 'telephony-twilio.tar.gz' in (tmp_path / 'context' / '_build' / 'requirements.yml').read_text() or \
         any('telephony' in name for name in os.listdir(tmp_path / 'context' / '_build'))
+
+
+def test_built_collection_installs_and_documents_every_module(tmp_path):
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path), ROOT],
+                   check=True, stdout=subprocess.DEVNULL)
+    (tarball,) = tmp_path.glob('telephony-twilio-*.tar.gz')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path / 'coll'))
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', '-p',
+                    str(tmp_path / 'coll'), str(tarball)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, cwd=str(tmp_path), env=env)
+    for module in ('studio_flow_info', 'studio_execution', 'studio_execution_info', 'studio_step_info'):
+        text = subprocess.run([os.path.join(BIN, 'ansible-doc'), 'telephony.twilio.' + module], env=env, check=True,
+                              stdout=subprocess.PIPE, text=True, cwd=str(tmp_path)).stdout
+        for part in ('OPTIONS', 'auth_token', 'TWILIO_AUTH_TOKEN', 'ATTRIBUTES', 'action_group', 'EXAMPLES',
+                     'RETURN VALUES'):
+            assert part in text, (module, part)
