@@ -2,6 +2,8 @@
 #   make test      emulator tests, ansible-test sanity/units/integration (latest ansible-core),
 #                  units/integration on the oldest supported ansible-core (test-min)
 #   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
+#   make bench     run_flow.yml against uri tasks and the no-op floor -> tests/bench/RESULTS.md
+#                  (BENCH_ARGS="--sizes 10 --big '' --reps 1" for a short run; see bench.py --help)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -79,6 +81,10 @@ test-min: venv-min venv
 
 demo: venv
 	$(EMULATOR) -- tests/utils/demo.sh
+
+BENCH_ARGS ?=
+bench: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz

@@ -253,11 +253,15 @@ class StudioClient:
     def delete(self, path):
         return self.request('DELETE', path)
 
-    def paginate(self, path, key, params=None, page_size=50, limit=None):
-        """Yield the items of a list, following ``next_page_url`` (its path and query, on our base)."""
+    def paginate(self, path, key, params=None, page_size=50, limit=None, first_page=None):
+        """Yield the items of a list, following ``next_page_url`` (its path and query, on our base).
+
+        ``first_page(path, params)`` reads the first page instead of ``get`` when given (for reads
+        that need their own retry rule, such as read-after-write lag).
+        """
         query = dict(params or {})
         query['PageSize'] = page_size
-        page = self.get(path, params=query)
+        page = (first_page or self.get)(path, params=query)
         count = 0
         while True:
             for item in page.get(key) or []:

@@ -20,7 +20,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2
     ThreadPoolExecutor = None
 
-from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError, relative
+from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 
 # Studio ends active Executions after 30 days: every active one was created within this window.
 ACTIVE_WINDOW = datetime.timedelta(days=30, hours=1)
@@ -57,7 +57,7 @@ class Executions:
                 return None
             raise
 
-    def read_fresh(self, path, params=None):
+    def read_fresh(self, execution_sid, path, params=None):
         """GET a Context or Steps resource of an Execution.
 
         A 404 right after a create may be read-after-write lag: on the first 404 the Execution
@@ -73,7 +73,7 @@ class Executions:
                 if exc.status != 404:
                     raise
                 if deadline is None:
-                    if self.fetch(path.split('/')[5]) is None:
+                    if self.fetch(execution_sid) is None:
                         raise
                     deadline = time.time() + self.fresh_seconds
                 if time.time() + delay > deadline:
@@ -83,32 +83,28 @@ class Executions:
 
     def context(self, execution_sid):
         """The Execution Context (the ``context`` object of the Context resource)."""
-        body = self.read_fresh(executions_path(self.flow_sid, execution_sid) + '/Context')
+        body = self.read_fresh(execution_sid, executions_path(self.flow_sid, execution_sid) + '/Context')
         return body.get('context')
 
     def steps(self, execution_sid, with_context=True):
         """The Steps in chronological order (Twilio lists them newest first), each with its Step
         Context in ``context`` when ``with_context``; Step Contexts are fetched concurrently."""
         path = executions_path(self.flow_sid, execution_sid) + '/Steps'
-        page = self.read_fresh(path, params={'PageSize': 1000})
-        steps = list(page.get('steps') or [])
-        next_url = (page.get('meta') or {}).get('next_page_url')
-        while next_url:
-            page = self.client.get(relative(next_url))
-            steps.extend(page.get('steps') or [])
-            next_url = (page.get('meta') or {}).get('next_page_url')
+        steps = list(self.client.paginate(path, 'steps', page_size=1000,
+                                          first_page=lambda p, params: self.read_fresh(execution_sid, p, params)))
         steps.reverse()
         if with_context and steps:
-            contexts = self._map(lambda step: self.read_fresh('%s/%s/Context' % (path, step['sid'])), steps)
+            contexts = self._map(lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])),
+                                 steps)
             for step, body in zip(steps, contexts):
                 step['context'] = body.get('context')
         return steps
 
     def step(self, execution_sid, step_sid, with_context=True):
         path = '%s/Steps/%s' % (executions_path(self.flow_sid, execution_sid), step_sid)
-        step = self.read_fresh(path)
+        step = self.read_fresh(execution_sid, path)
         if with_context:
-            step['context'] = self.read_fresh(path + '/Context').get('context')
+            step['context'] = self.read_fresh(execution_sid, path + '/Context').get('context')
         return step
 
     @staticmethod
@@ -118,13 +114,27 @@ class Executions:
         with ThreadPoolExecutor(max_workers=min(STEP_CONTEXT_WORKERS, len(items))) as pool:
             return list(pool.map(function, items))
 
-    def gather(self, execution_sid, include):
-        """What ``include`` asks for: {'context': ..., 'steps': [...]}."""
+    def gather(self, execution_sid, include, context=None):
+        """What ``include`` asks for: {'context': ..., 'steps': [...]}.
+
+        A ``context`` already read is reused. When both are needed, the Execution Context is read
+        while the Steps are listed, so that the whole gathering costs the round trips of the Steps.
+        """
         result = {}
-        if 'context' in include:
-            result['context'] = self.context(execution_sid)
+        want_context = 'context' in include
+        if want_context and context is not None:
+            result['context'] = context
+            want_context = False
         if 'steps' in include:
+            if want_context and ThreadPoolExecutor is not None:
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    pending = pool.submit(self.context, execution_sid)
+                    result['steps'] = self.steps(execution_sid)
+                    result['context'] = pending.result()
+                return result
             result['steps'] = self.steps(execution_sid)
+        if want_context:
+            result['context'] = self.context(execution_sid)
         return result
 
     # -- lists and lookups ----------------------------------------------------------------

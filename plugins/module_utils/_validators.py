@@ -38,8 +38,9 @@ def check_sid(value, prefix, option):
     if value is None:
         return None
     if not is_sid(value, prefix):
-        raise ValueError('%s must be a %s: %s followed by 32 hexadecimal digits (%s%s), got %r'
-                         % (option, SID_KINDS.get(prefix, prefix + ' SID'), prefix, prefix, 'a' * 32, value))
+        kind = SID_KINDS.get(prefix, prefix + ' SID')
+        raise ValueError('%s must be %s %s: %s followed by 32 hexadecimal digits (%s%s), got %r'
+                         % (option, 'an' if kind[0] in 'AEIOU' else 'a', kind, prefix, prefix, 'a' * 32, value))
     return value
 
 

@@ -95,10 +95,23 @@ options:
     elements: str
     choices: [context, steps]
     default: []
+  facts:
+    description:
+      - Also return the result as host facts (RV(ansible_facts)) C(studio_execution), C(studio_context) and
+        C(studio_steps), so that they become cacheable facts (kept by fact caching and by AWX fact storage) without a
+        separate M(ansible.builtin.set_fact) task per host.
+      - C(studio_context) and C(studio_steps) hold what O(include) gathered, V({}) and V([]) otherwise.
+        With O(state=absent), C(studio_execution) is V(null).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - telephony.twilio.auth
   - telephony.twilio.attributes
   - telephony.twilio.attributes.actions
+attributes:
+  facts:
+    description: With O(facts=true), sets the host facts C(studio_execution), C(studio_context) and C(studio_steps).
+    support: full
 notes:
   - How RV(ignore:changed) is decided for O(state=present). The create answer carries C(date_created) with whole
     seconds. When it is clearly older than the request (by Twilio's clock, from the C(Date) header), the contact's
@@ -145,6 +158,14 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ run.context.widgets.send_reminder.body }}"
 
+- name: The same, keeping the result as cacheable host facts studio_execution, studio_context, studio_steps
+  telephony.twilio.studio_execution:
+    flow: Appointment reminder
+    to: "{{ inventory_hostname }}"
+    from: "+14155550199"
+    include: [context, steps]
+    facts: true
+
 - name: Credentials for every Studio module from module_defaults
   module_defaults:
     group/telephony.twilio.studio:
@@ -175,6 +196,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description: With O(facts=true), the host facts this task sets.
+  returned: when O(facts=true)
+  type: dict
+  contains:
+    studio_execution:
+      description: The Execution as in RV(execution); V(null) with O(state=absent).
+      type: dict
+    studio_context:
+      description: The Execution Context as in RV(context), or V({}) when O(include) does not contain V(context).
+      type: dict
+    studio_steps:
+      description: The Steps as in RV(steps), or V([]) when O(include) does not contain V(steps).
+      type: list
+      elements: dict
 execution:
   description:
     - The Execution with the fields of the Studio v1 Execution resource (C(context) is the empty object Twilio puts
@@ -454,16 +490,9 @@ class ExecutionTask:
                               execution=execution, last_step=last, changed=True)
 
     def gather(self, execution):
-        include = self.params['include']
-        result = {}
-        if 'context' in include:
-            if self.context is not None and not self.params['wait']:
-                result['context'] = self.context  # read moments ago, while deciding
-            else:
-                result['context'] = self.executions.context(execution['sid'])
-        if 'steps' in include:
-            result['steps'] = self.executions.steps(execution['sid'])
-        return result
+        # A Context read moments ago, while deciding, is reused (not after waiting: it has moved on).
+        known = self.context if not self.params['wait'] else None
+        return self.executions.gather(execution['sid'], self.params['include'], context=known)
 
 
 def _seconds(value):
@@ -503,6 +532,7 @@ def run_module():
             'wait': dict(type='bool', default=False),
             'wait_timeout': dict(type='int', default=60),
             'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
+            'facts': dict(type='bool', default=False),
         },
         required_if=[('state', 'present', ('to', 'from'))],
         supports_check_mode=True,
@@ -521,6 +551,12 @@ def run_module():
         'before': {'sid': before.get('sid') if before else None, 'status': before.get('status') if before else 'absent'},
         'after': {'sid': execution.get('sid') if execution else None, 'status': after_status},
     }
+    if module.params['facts']:
+        extra['ansible_facts'] = {
+            'studio_execution': None if state == 'absent' else execution,
+            'studio_context': extra.get('context', {}),
+            'studio_steps': extra.get('steps', []),
+        }
     module.exit_json(changed=changed, execution=execution, diff=diff, **extra)
 
 

@@ -28,7 +28,7 @@ ansible-playbook -i playbooks/inventory/emulator.yml playbooks/run_flow.yml \
 echo
 echo "== the facts of contact +15551230001 (jsonfile fact cache)"
 ANSIBLE_DEPRECATION_WARNINGS=0 ansible -i playbooks/inventory/emulator.yml '+15551230001' -c local -m ansible.builtin.debug -a \
-    'msg={{ {"studio_execution": studio_execution.sid ~ " " ~ studio_execution.status ~ " created " ~ studio_execution.date_created, "studio_context.flow.data": studio_context.flow.data, "studio_context.widgets.ask_rating.outbound.Body": studio_context.widgets.ask_rating.outbound.Body, "studio_steps": studio_steps | map(attribute="transitioned_to") | list} }}' \
+    'msg={{ {"studio_execution": ansible_facts.studio_execution.sid ~ " " ~ ansible_facts.studio_execution.status ~ " created " ~ ansible_facts.studio_execution.date_created, "studio_context.flow.data": ansible_facts.studio_context.flow.data, "studio_context.widgets.ask_rating.outbound.Body": ansible_facts.studio_context.widgets.ask_rating.outbound.Body, "studio_steps": ansible_facts.studio_steps | map(attribute="transitioned_to") | list} }}' \
     | sed 's/^/    /'
 
 echo

@@ -75,8 +75,8 @@ def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
     ({}, 'No Twilio credentials'),
     (dict(api_key=SK), 'api_key is set but api_secret is not'),
     (dict(account_sid=AC), 'account_sid is set but auth_token is not'),
-    (dict(account_sid='AC123', auth_token=TOKEN), 'account_sid must be a Account SID'),
-    (dict(api_key='KEY', api_secret=SECRET), 'api_key must be a API key SID'),
+    (dict(account_sid='AC123', auth_token=TOKEN), 'account_sid must be an Account SID'),
+    (dict(api_key='KEY', api_secret=SECRET), 'api_key must be an API key SID'),
 ])
 def test_credential_errors_name_the_options(params, message):
     with pytest.raises(ValueError) as info:

@@ -142,3 +142,30 @@ def test_check_mode_posts_nothing(mock, monkeypatch):
     result, failed = run(studio_execution, dict(ARGS, _ansible_check_mode=True), monkeypatch)
     assert not failed and result['changed'] is True and result['execution'] is None
     assert studio.posts == 0
+
+
+def test_facts_carry_the_execution_its_context_and_steps(mock, monkeypatch):
+    old = {'sid': 'FN' + 'd' * 32, 'flow_sid': FLOW, 'contact_channel_address': '+15551230001', 'status': 'active',
+           'date_created': now_twilio(-3600), 'data': {'name': 'Ann'}}
+    FakeStudio(mock, existing=old)
+    steps_url = '%s/%s/Steps' % (EXECUTIONS, old['sid'])
+    step = {'sid': 'FT' + 'e' * 32, 'transitioned_from': 'Trigger', 'transitioned_to': 'ask', 'name': 'incomingRequest'}
+    mock.add(responses.GET, steps_url, json={'steps': [step], 'meta': {'next_page_url': None}})
+    mock.add(responses.GET, '%s/%s/Context' % (steps_url, step['sid']), json={'context': {'widgets': {}}})
+    result, failed = run(studio_execution, dict(ARGS, include=['context', 'steps'], facts=True), monkeypatch)
+    assert not failed and result['changed'] is False
+    facts = result['ansible_facts']
+    assert facts == {'studio_execution': result['execution'], 'studio_context': {'flow': {'data': {'name': 'Ann'}}},
+                     'studio_steps': [dict(step, context={'widgets': {}})]}
+    # the Context (not read while deciding: date_created did) was read alongside the Steps
+    assert sorted(c.request.url.split('?')[0][len(EXECUTIONS):] for c in mock.calls) == sorted(
+        ['', '/%s/Context' % old['sid'], '/%s/Steps' % old['sid'], '/%s/Steps/%s/Context' % (old['sid'], step['sid'])])
+
+
+def test_facts_without_include_are_empty_and_only_asked_for(mock, monkeypatch):
+    FakeStudio(mock)
+    result, failed = run(studio_execution, dict(ARGS, facts=True), monkeypatch)
+    assert not failed and result['ansible_facts']['studio_context'] == {}
+    assert result['ansible_facts']['studio_steps'] == [] and result['ansible_facts']['studio_execution']['sid']
+    result, failed = run(studio_execution, dict(ARGS), monkeypatch)
+    assert not failed and 'ansible_facts' not in result

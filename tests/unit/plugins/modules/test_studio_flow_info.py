@@ -84,7 +84,7 @@ def test_unknown_sid_is_a_clear_failure(monkeypatch):
     (dict(CREDS, flow='FW123'), 'flow must be a Flow SID'),
     (dict(CREDS, flow=' '), 'flow must be a Flow SID'),
     (dict(CREDS, studio_url='http://example.com'), 'studio_url: plain http://'),
-    (dict(CREDS, account_sid='ACnope'), 'account_sid must be a Account SID'),
+    (dict(CREDS, account_sid='ACnope'), 'account_sid must be an Account SID'),
     (dict(studio_url=BASE), 'No Twilio credentials'),
     (dict(CREDS, timeout=0), 'timeout must be a positive number'),
 ])
