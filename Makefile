@@ -2,6 +2,7 @@
 #   make test      emulator tests, ansible-test sanity/units/integration (latest ansible-core),
 #                  units/integration on the oldest supported ansible-core (test-min)
 #   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
+#   make chaos     the full fault matrix (100 contacts) of tests/reliability/chaos.py
 #   make bench     run_flow.yml against uri tasks and the no-op floor -> tests/bench/RESULTS.md
 #                  (BENCH_ARGS="--sizes 10 --big '' --reps 1" for a short run; see bench.py --help)
 SHELL := /bin/bash
@@ -24,7 +25,7 @@ COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
 export PYTHONPATH := $(CURDIR)/tests/emulator
 
-.PHONY: help venv venv-min test test-emulator layout sanity units integration test-min demo bench chaos install clean
+.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench chaos install clean
 
 help:
 	@echo "make test | make demo | make bench | make chaos | make install | make clean"
@@ -45,7 +46,7 @@ $(VENV_MIN)/.done: tests/requirements-min.txt
 
 venv-min: $(VENV_MIN)/.done
 
-test: test-emulator sanity units integration test-playbooks lint test-min
+test: test-emulator sanity units integration test-playbooks reliability lint test-min
 	@echo "make test: all suites passed"
 
 test-emulator: venv
@@ -66,6 +67,15 @@ integration: layout
 
 test-playbooks: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/playbooks
+
+# Bad-input corpus, secrets at -vvvv, TLS, and the fault matrix on 20 contacts (make chaos: 100).
+reliability: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/reliability
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py --contacts 20 --forks 10
+
+CHAOS_ARGS ?=
+chaos: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py $(CHAOS_ARGS)
 
 lint: layout
 	cd $(COLL) && antsibull-changelog lint

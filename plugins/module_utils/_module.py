@@ -65,14 +65,15 @@ def choose_credentials(params):
     account_sid, auth_token = params.get('account_sid'), params.get('auth_token')
     check_sid(account_sid, 'AC', 'account_sid')
     check_sid(api_key, 'SK', 'api_key')
+    # An API key is preferred: half of it is a mistake even when an Account SID/token pair is set.
+    if api_key and not api_secret:
+        raise ValueError('api_key is set but api_secret is not: %s' % CREDENTIALS_HELP)
+    if api_secret and not api_key:
+        raise ValueError('api_secret is set but api_key is not: %s' % CREDENTIALS_HELP)
     if api_key and api_secret:
         return api_key, api_secret
     if account_sid and auth_token:
         return account_sid, auth_token
-    if api_key:
-        raise ValueError('api_key is set but api_secret is not: %s' % CREDENTIALS_HELP)
-    if api_secret:
-        raise ValueError('api_secret is set but api_key is not: %s' % CREDENTIALS_HELP)
     if account_sid:
         raise ValueError('account_sid is set but auth_token is not: %s' % CREDENTIALS_HELP)
     if auth_token:

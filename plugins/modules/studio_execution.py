@@ -507,6 +507,10 @@ def validate(module):
     params['parameters'] = module.check(check_parameters, params['parameters'])
     module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
     state = params['state']
+    for option, what in (('to', 'the contact'), ('from', 'the sender')):
+        if state == 'present' and not params[option]:
+            module.fail_json(msg='state=present needs %s (%s: an E.164 number such as +14155550100, a channel '
+                                 'address or, for from, a Messaging Service SID)' % (option, what))
     if state == 'present' and params['execution_sid']:
         module.fail_json(msg='execution_sid is only used with state=ended or state=absent; state=present creates '
                              'or adopts the active Execution of the contact given by to')

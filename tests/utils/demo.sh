@@ -23,7 +23,7 @@ export TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef TWILIO_AUTH_TOKEN=e
 echo
 echo "== first run: one Execution per contact, gathered as facts"
 ansible-playbook -i playbooks/inventory/emulator.yml playbooks/run_flow.yml \
-    -e studio_report_path="$work/report.csv" | grep -E '"msg"|PLAY RECAP|ok=' | sed 's/^ *"msg": //'
+    -e studio_report_path="$work/report.csv" | grep -E ': (FN|\(none\))|PLAY RECAP|ok=' | sed 's/^ */    /'
 
 echo
 echo "== the facts of contact +15551230001 (jsonfile fact cache)"

@@ -74,6 +74,8 @@ def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
 @pytest.mark.parametrize('params, message', [
     ({}, 'No Twilio credentials'),
     (dict(api_key=SK), 'api_key is set but api_secret is not'),
+    (dict(api_key=SK, account_sid=AC, auth_token=TOKEN), 'api_key is set but api_secret is not'),
+    (dict(api_secret=SECRET, account_sid=AC, auth_token=TOKEN), 'api_secret is set but api_key is not'),
     (dict(account_sid=AC), 'account_sid is set but auth_token is not'),
     (dict(account_sid='AC123', auth_token=TOKEN), 'account_sid must be an Account SID'),
     (dict(api_key='KEY', api_secret=SECRET), 'api_key must be an API key SID'),
