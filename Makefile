@@ -75,7 +75,7 @@ reliability: layout
 
 CHAOS_ARGS ?=
 chaos: layout
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py $(CHAOS_ARGS)
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py --out tests/reliability/RESULTS.md $(CHAOS_ARGS)
 
 lint: layout
 	cd $(COLL) && antsibull-changelog lint

@@ -22,6 +22,7 @@ import datetime
 import ipaddress
 import platform
 import random
+import re
 import time
 import traceback
 from email.utils import parsedate
@@ -228,7 +229,7 @@ class StudioClient:
                               path=_path_only(path), ambiguous=True, timed_out=True)
         except requests.exceptions.ConnectionError as exc:
             refused = 'refused' in str(exc).lower() or 'NewConnectionError' in str(exc)
-            raise StudioError('Connection to %s failed: %s' % (self.base, _short(exc)), method=method,
+            raise StudioError('Connection to %s failed: %s' % (self.base, _cause(exc)), method=method,
                               path=_path_only(path), ambiguous=not refused)
         except requests.exceptions.RequestException as exc:
             raise StudioError('Request to %s failed: %s' % (self.base, _short(exc)), method=method,
@@ -283,6 +284,23 @@ def relative(url):
 
 def _path_only(path):
     return path.split('?', 1)[0]
+
+
+# The operating system's reason inside requests' nested connection errors: "[Errno 111] Connection
+# refused" or "ConnectionResetError(104, 'Connection reset by peer')".
+_ERRNO = re.compile(r"\[Errno (-?\d+)\] ([^'\")]+)|\w+Error\((-?\d+), '([^']+)'\)")
+
+
+def _cause(exc):
+    """The reason of a connection failure, without urllib3's wrapping; the whole text otherwise."""
+    text = str(exc)
+    match = _ERRNO.search(text)
+    if match:
+        number, reason = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        return '%s (errno %s)' % (reason.strip(), number)
+    if 'RemoteDisconnected' in text or 'Connection aborted' in text:
+        return 'the server closed the connection without answering'
+    return _short(exc)
 
 
 def _short(exc):

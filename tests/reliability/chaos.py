@@ -59,7 +59,8 @@ MIXES = [
                                                    'path': CREATE_PATH, 'rate': 0.1}]}),
     ('5% latency > timeout', {'faults': [{'kind': 'latency', 'seconds': TIMEOUT + 1.5, 'rate': 0.05}]}),
     ('5% dropped connections', {'faults': [{'kind': 'drop', 'rate': 0.05}]}),
-    ('emulator killed + restarted', {'kill': True}),
+    ('emulator killed, back in 1.5 s', {'kill': 1.5}),
+    ('emulator killed, back in 20 s', {'kill': 20}),
 ]
 
 
@@ -136,11 +137,11 @@ def run_mix(name, mix, contacts, forks, work):
             proc = playbook(env, inventory, forks, first_report, background=True)
             while control.stats()['executions_created'] < contacts * 0.4 and proc.poll() is None:
                 time.sleep(0.1)
-            faulted_before = len(control.requests())
-            emulator.kill_and_restart(down_seconds=1.5)
+            killed_at = control.stats()['executions_created']
+            emulator.kill_and_restart(down_seconds=mix['kill'])
             output = proc.communicate(timeout=1800)[0]
         else:
-            faulted_before = 0
+            killed_at = None
             output = playbook(env, inventory, forks, first_report).stdout
         wall = time.perf_counter() - started
         log = emulator.control.requests()
@@ -178,7 +179,7 @@ def run_mix(name, mix, contacts, forks, work):
     return {
         'mix': name, 'contacts': contacts, 'created': sum(per_contact.values()), 'duplicates': duplicates,
         'failed': len(failed), 'gathered': len(ok), 'missing': len(missing), 'faulted': faulted,
-        'killed_after': faulted_before if mix.get('kill') else None, 'wall': wall,
+        'killed_at': killed_at, 'down': mix.get('kill'), 'wall': wall,
         'messages': sorted(set(re.sub(r'FN[0-9a-f]{32}|\+1555\d{7}', '...', m)[:160] for m in failed.values()))[:3],
         'problems': problems,
     }
@@ -186,12 +187,15 @@ def run_mix(name, mix, contacts, forks, work):
 
 def table(rows):
     lines = ['| mix | contacts | Executions created | duplicates | failed hosts (run 1) | gathered (run 1) | '
-             'missing after rerun | faulted requests | wall run 1 (s) | checks |',
+             'missing after rerun | faulted requests (each retried or adopted) | wall run 1 (s) | checks |',
              '|' + '---|' * 10]
     for r in rows:
-        lines.append('| %s | %d | %d | %d | %d | %d | %d | %d | %.1f | %s |' % (
+        faulted = ('killed (SIGKILL) after %d creates, down %s s' % (r['killed_at'], r['down'])
+                   if r['killed_at'] is not None
+                   else str(r['faulted']))
+        lines.append('| %s | %d | %d | %d | %d | %d | %d | %s | %.1f | %s |' % (
             r['mix'], r['contacts'], r['created'], r['duplicates'], r['failed'], r['gathered'], r['missing'],
-            r['faulted'], r['wall'], 'ok' if not r['problems'] else 'FAILED'))
+            faulted, r['wall'], 'ok' if not r['problems'] else 'FAILED'))
     return '\n'.join(lines)
 
 
@@ -218,7 +222,9 @@ def main():
     print(text)
     if args.out:
         with open(args.out, 'w') as handle:
-            handle.write(text + '\n')
+            handle.write('Measured by `%s` (%d contacts, forks %d, Flow "%s", studio_timeout %ss).\n\n%s\n' % (
+                ' '.join(['tests/reliability/chaos.py'] + sys.argv[1:]), args.contacts, args.forks, FLOW, TIMEOUT,
+                text))
     bad = [r for r in rows if r['problems']]
     for r in bad:
         print('FAILED %s: %s' % (r['mix'], '; '.join(r['problems'])), file=sys.stderr)

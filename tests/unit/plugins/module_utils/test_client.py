@@ -9,6 +9,7 @@ __metaclass__ = type
 import base64
 import json
 import os
+import socket
 
 import pytest
 import requests
@@ -261,3 +262,28 @@ def test_session_settings():
     client = StudioClient(AC, TOKEN, validate_certs=False, timeout=7)
     assert client.session.verify is False and client.timeout == 7
     assert isinstance(client.session.get_adapter(BASE).max_retries, _client.StudioRetry)
+
+
+@pytest.mark.parametrize('text, reason', [
+    ("HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: /v1/Flows (Caused by "
+     "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
+     "[Errno 111] Connection refused'))", 'Connection refused (errno 111)'),
+    ("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+     'Connection reset by peer (errno 104)'),
+    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+     'the server closed the connection without answering'),
+])
+def test_connection_failures_say_why_without_urllib3_wrapping(text, reason):
+    assert _client._cause(requests.exceptions.ConnectionError(text)) == reason
+
+
+def test_a_refused_connection_names_the_base_url_and_the_reason():
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    client = StudioClient('AC' + '0' * 32, 'token', url='http://127.0.0.1:%d' % port, max_retries=0)
+    with pytest.raises(StudioError) as info:
+        client.get('/v1/Flows')
+    assert str(info.value).startswith('Connection to http://127.0.0.1:%d failed: Connection refused (errno 111)'
+                                      % port)
+    assert not info.value.ambiguous
