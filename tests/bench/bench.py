@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """make bench: playbooks/run_flow.yml against hand-written uri tasks and Ansible's own floor.
@@ -159,8 +158,8 @@ def fmt(value, pattern='%.2f'):
 def report(cells, args, started, elapsed):
     lines = [
         '# Benchmark: run_flow.yml against uri tasks and the no-op floor', '',
-        'Measured by `make bench` (`%s`) on %s, %.0f min.' % (' '.join(['tests/bench/bench.py'] + sys.argv[1:]),
-                                                               started, elapsed / 60.0), '',
+        'Measured by `make bench` (`%s`) on %s, %.0f min.' % (
+            ' '.join(['tests/bench/bench.py'] + sys.argv[1:]), started, elapsed / 60.0), '',
         'Machine: %s.' % machine(), '',
         'Contenders: **a** `playbooks/run_flow.yml`; **b** `tests/bench/uri_baseline.yml` (ansible.builtin.uri: '
         'create, Context, Steps, each Step Context, set_fact); **c** `tests/bench/floor.yml` (one no-op module '
@@ -210,8 +209,8 @@ def targets(cells):
             out.append('- a/b <= 0.5 at N=100, %d ms, forks %d: %.2f - %s' % (latency, forks, a / b,
                                                                               'met' if a / b <= 0.5 else 'missed'))
         if latency == 0 and a and c:
-            out.append('- a/c <= 1.5 at 0 ms, N=%d, forks %d: %.2f - %s' % (size, forks, a / c,
-                                                                           'met' if a / c <= 1.5 else 'missed'))
+            out.append('- a/c <= 1.5 at 0 ms, N=%d, forks %d: %.2f - %s' % (
+                size, forks, a / c, 'met' if a / c <= 1.5 else 'missed'))
     for key in sorted(cells):
         runs = [r for r in cells[key] if r['contender'] == 'a']
         rpc = median(runs, 'requests_per_contact')

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fault matrix: playbooks/run_flow.yml over an inventory of contacts while the emulator misbehaves.
@@ -55,8 +54,8 @@ MIXES = [
     ('no faults', {}),
     ('429 storm (5 creates/s)', {'limits': {'rate': 5, 'window': 1}}),
     ('10% 503 on reads', {'faults': [{'kind': '503', 'method': 'GET', 'rate': 0.1}]}),
-    ('10% commit-then-fail creates', {'faults': [{'kind': 'commit_then_fail', 'method': 'POST',
-                                                   'path': CREATE_PATH, 'rate': 0.1}]}),
+    ('10% commit-then-fail creates',
+     {'faults': [{'kind': 'commit_then_fail', 'method': 'POST', 'path': CREATE_PATH, 'rate': 0.1}]}),
     ('5% latency > timeout', {'faults': [{'kind': 'latency', 'seconds': TIMEOUT + 1.5, 'rate': 0.05}]}),
     ('5% dropped connections', {'faults': [{'kind': 'drop', 'rate': 0.05}]}),
     ('emulator killed, back in 1.5 s', {'kill': 1.5}),

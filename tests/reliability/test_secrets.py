@@ -15,7 +15,8 @@ def leaks(studio, proc, *files):
     """Where TOKEN, SECRET or WRONG show up: (secret, place) pairs."""
     places = {'stdout': proc.stdout, 'stderr': proc.stderr}
     for top in [str(studio.tmp / 'facts')] + [str(f) for f in files]:
-        for path in ([os.path.join(d, f) for d, _, fs in os.walk(top) for f in fs] if os.path.isdir(top) else [top]):
+        for path in ([os.path.join(d, f) for d, dummy, fs in os.walk(top) for f in fs] if os.path.isdir(top)
+                     else [top]):
             with open(path, errors='replace') as handle:
                 places[path] = handle.read()
     return [(s, place) for s in (TOKEN, SECRET, WRONG) for place, text in places.items() if s in text]
