@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import json
 import re
+import threading
 import time
 
 import pytest
@@ -169,3 +170,29 @@ def test_facts_without_include_are_empty_and_only_asked_for(mock, monkeypatch):
     assert result['ansible_facts']['studio_steps'] == [] and result['ansible_facts']['studio_execution']['sid']
     result, failed = run(studio_execution, dict(ARGS), monkeypatch)
     assert not failed and 'ansible_facts' not in result
+
+
+def test_a_fresh_create_reads_context_and_steps_at_the_same_time_once(mock, monkeypatch):
+    steps_listed = threading.Event()
+
+    class ContextWaitsForSteps(FakeStudio):
+        """The Context answers only once the Steps were asked for: a serial module would stall."""
+
+        def context(self, request):
+            if not steps_listed.wait(5):
+                return 503, {}, json.dumps({'code': 20503, 'message': 'read serially', 'status': 503})
+            return FakeStudio.context(self, request)
+
+    def list_steps(request):
+        steps_listed.set()
+        return 200, {}, json.dumps({'steps': [step], 'meta': {'next_page_url': None}})
+
+    studio = ContextWaitsForSteps(mock)
+    step = {'sid': 'FT' + 'f' * 32, 'transitioned_from': 'Trigger', 'transitioned_to': 'Ended', 'name': 'x'}
+    mock.add_callback(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps(\?.*)?$'), callback=list_steps)
+    mock.add(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps/FT\w+/Context'), json={'context': {}})
+    result, failed = run(studio_execution, dict(ARGS, include=['context', 'steps'], max_retries=0), monkeypatch)
+    assert not failed and result['changed'] is True and studio.posts == 1, result
+    assert result['steps'] == [dict(step, context={})] and result['context']['flow']['data']['ansible_task_nonce']
+    paths = [c.request.url.split('?')[0][len(EXECUTIONS):].split('/', 2)[-1] for c in mock.calls]
+    assert sorted(paths) == sorted(['', 'Context', 'Steps', 'Steps/%s/Context' % step['sid']])  # 3 + S, no re-read
