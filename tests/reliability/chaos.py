@@ -186,7 +186,7 @@ def run_mix(name, mix, contacts, forks, work):
 
 def table(rows):
     lines = ['| mix | contacts | Executions created | duplicates | failed hosts (run 1) | gathered (run 1) | '
-             'missing after rerun | faulted requests (each retried or adopted) | wall run 1 (s) | checks |',
+             'missing after rerun | faulted requests (each retried, adopted or reported) | wall run 1 (s) | checks |',
              '|' + '---|' * 10]
     for r in rows:
         faulted = ('killed (SIGKILL) after %d creates, down %s s' % (r['killed_at'], r['down'])
