@@ -21,7 +21,6 @@ __metaclass__ = type
 import datetime
 import ipaddress
 import platform
-import random
 import re
 import time
 import traceback
@@ -36,20 +35,21 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ConnectTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     requests = None
     HTTPAdapter = object
     Retry = object
+    ConnectTimeoutError = None
+
+from ansible_collections.telephony.twilio.plugins.module_utils._backoff import BACKOFF_FACTOR, BACKOFF_MAX, delay
 
 COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'telephony.twilio/%s (Ansible collection; python-requests/%s; Python/%s)' % (
     COLLECTION_VERSION, getattr(requests, '__version__', '?'), platform.python_version())
 DEFAULT_HOST = 'studio.twilio.com'
-BACKOFF_FACTOR = 0.25
-BACKOFF_JITTER = 0.25
-BACKOFF_MAX = 20.0
 EPOCH = datetime.datetime(1970, 1, 1)
 IDEMPOTENT_METHODS = frozenset(['GET', 'DELETE', 'HEAD'])
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
@@ -110,11 +110,7 @@ class StudioRetry(Retry):
         return super(StudioRetry, self).is_retry(method, status_code, has_retry_after)
 
     def get_backoff_time(self):
-        attempts = len(self.history)
-        if attempts == 0:
-            return 0
-        value = self.backoff_factor * (2 ** (attempts - 1)) + random.random() * BACKOFF_JITTER  # nosec - jitter
-        return float(max(0, min(self.backoff_max, value)))
+        return delay(len(self.history))
 
 
 def make_retry(max_retries):
@@ -172,7 +168,7 @@ class StudioClient:
     """A ``requests.Session`` on the Studio API with Studio's retry and error rules."""
 
     def __init__(self, username, password, url='https://studio.twilio.com', timeout=30, validate_certs=True,
-                 max_retries=5, session=None):
+                 max_retries=5, session=None, connections=8):
         if requests is None:
             raise ConfigError('the Python library requests is required')
         self.base = url.rstrip('/')
@@ -181,7 +177,8 @@ class StudioClient:
         self.session.auth = (username, password)
         self.session.verify = validate_certs
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
-        adapter = HTTPAdapter(max_retries=make_retry(max_retries), pool_maxsize=8)
+        # One pooled connection per thread that may use the session at the same time (keep-alive).
+        adapter = HTTPAdapter(max_retries=make_retry(max_retries), pool_maxsize=connections)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self.max_retries = max_retries
@@ -228,9 +225,8 @@ class StudioClient:
             raise StudioError('No answer from %s within %ss' % (self.base, self.timeout), method=method,
                               path=_path_only(path), ambiguous=True, timed_out=True)
         except requests.exceptions.ConnectionError as exc:
-            refused = 'refused' in str(exc).lower() or 'NewConnectionError' in str(exc)
             raise StudioError('Connection to %s failed: %s' % (self.base, _cause(exc)), method=method,
-                              path=_path_only(path), ambiguous=not refused)
+                              path=_path_only(path), ambiguous=may_have_been_sent(exc))
         except requests.exceptions.RequestException as exc:
             raise StudioError('Request to %s failed: %s' % (self.base, _short(exc)), method=method,
                               path=_path_only(path), ambiguous=True)
@@ -280,6 +276,30 @@ def relative(url):
     """Path and query of an absolute URL Twilio gave us, to be sent to the configured base URL."""
     parts = urlsplit(url)
     return urlunsplit(('', '', parts.path, parts.query, ''))
+
+
+def _exception_chain(exc):
+    """``exc`` and every exception it wraps: urllib3 keeps the cause in ``reason``, requests in
+    ``args``, Python in ``__cause__``/``__context__``."""
+    seen, todo = [], [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        todo.extend([getattr(current, 'reason', None), current.__cause__, current.__context__])
+        todo.extend(current.args)
+    return seen
+
+
+def may_have_been_sent(exc):
+    """False when a connection failure happened before the request left (the connection was never
+    made: refused, unresolvable name, connect timeout); True otherwise (reset, dropped answer).
+
+    Decided from urllib3's exception types along the chain: NewConnectionError and
+    NameResolutionError are ConnectTimeoutErrors, raised before a byte of the request is sent.
+    """
+    return not any(isinstance(item, ConnectTimeoutError) for item in _exception_chain(exc))
 
 
 def _path_only(path):

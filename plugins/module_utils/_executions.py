@@ -13,13 +13,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import time
 
 try:
     from concurrent.futures import ThreadPoolExecutor
 except ImportError:  # pragma: no cover - Python 2
     ThreadPoolExecutor = None
 
+from ansible_collections.telephony.twilio.plugins.module_utils._backoff import poll
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 
 # Studio ends active Executions after 30 days: every active one was created within this window.
@@ -61,41 +61,44 @@ class Executions:
         """GET a Context or Steps resource of an Execution.
 
         A 404 right after a create may be read-after-write lag: on the first 404 the Execution
-        itself is fetched; if it exists, the read is retried for a bounded time before the 404 is
+        itself is fetched; if it exists, the read is polled for a bounded time before the 404 is
         believed; if it does not, the 404 stands at once.
         """
-        deadline = None
-        delay = 0.1
-        while True:
+        try:
+            return self.client.get(path, params=params)
+        except StudioError as exc:
+            if exc.status != 404 or self.fetch(execution_sid) is None:
+                raise
+            first_404 = exc
+
+        def look():
             try:
                 return self.client.get(path, params=params)
             except StudioError as exc:
                 if exc.status != 404:
                     raise
-                if deadline is None:
-                    if self.fetch(execution_sid) is None:
-                        raise
-                    deadline = time.time() + self.fresh_seconds
-                if time.time() + delay > deadline:
-                    raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+                return None
+
+        found = poll(look, self.fresh_seconds)
+        if found is None:
+            raise first_404
+        return found
 
     def context(self, execution_sid):
         """The Execution Context (the ``context`` object of the Context resource)."""
         body = self.read_fresh(execution_sid, executions_path(self.flow_sid, execution_sid) + '/Context')
         return body.get('context')
 
-    def steps(self, execution_sid, with_context=True):
+    def steps(self, execution_sid, with_context=True, workers=STEP_CONTEXT_WORKERS):
         """The Steps in chronological order (Twilio lists them newest first), each with its Step
-        Context in ``context`` when ``with_context``; Step Contexts are fetched concurrently."""
+        Context in ``context`` when ``with_context``; Step Contexts are fetched ``workers`` at a time."""
         path = executions_path(self.flow_sid, execution_sid) + '/Steps'
         steps = list(self.client.paginate(path, 'steps', page_size=1000,
                                           first_page=lambda p, params: self.read_fresh(execution_sid, p, params)))
         steps.reverse()
         if with_context and steps:
-            contexts = self._map(lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])),
-                                 steps)
+            contexts = _map(lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])),
+                            steps, workers)
             for step, body in zip(steps, contexts):
                 step['context'] = body.get('context')
         return steps
@@ -107,18 +110,12 @@ class Executions:
             step['context'] = self.read_fresh(execution_sid, path + '/Context').get('context')
         return step
 
-    @staticmethod
-    def _map(function, items):
-        if ThreadPoolExecutor is None or len(items) == 1:
-            return [function(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(STEP_CONTEXT_WORKERS, len(items))) as pool:
-            return list(pool.map(function, items))
-
-    def gather(self, execution_sid, include, context=None):
+    def gather(self, execution_sid, include, context=None, workers=STEP_CONTEXT_WORKERS):
         """What ``include`` asks for: {'context': ..., 'steps': [...]}.
 
-        A ``context`` already read is reused. When both are needed, the Execution Context is read
-        while the Steps are listed, so that the whole gathering costs the round trips of the Steps.
+        A ``context`` already read is reused. With ``workers`` > 1 and both wanted, the Execution
+        Context is read while the Steps are listed, so that the whole gathering costs the round
+        trips of the Steps; with 1 (the batch path, concurrent across contacts) all is sequential.
         """
         result = {}
         want_context = 'context' in include
@@ -126,13 +123,13 @@ class Executions:
             result['context'] = context
             want_context = False
         if 'steps' in include:
-            if want_context and ThreadPoolExecutor is not None:
+            if want_context and workers > 1 and ThreadPoolExecutor is not None:
                 with ThreadPoolExecutor(max_workers=1) as pool:
                     pending = pool.submit(self.context, execution_sid)
-                    result['steps'] = self.steps(execution_sid)
+                    result['steps'] = self.steps(execution_sid, workers=workers)
                     result['context'] = pending.result()
                 return result
-            result['steps'] = self.steps(execution_sid)
+            result['steps'] = self.steps(execution_sid, workers=workers)
         if want_context:
             result['context'] = self.context(execution_sid)
         return result
@@ -157,8 +154,38 @@ class Executions:
         v1 has no status or contact filter: list the Executions of the last 30 days (Studio ends
         active ones after 30 days) and keep the active one whose contact_channel_address is ``to``.
         """
-        since = self.client.server_now() - ACTIVE_WINDOW
-        for execution in self.list(date_from=twilio_time(since)):
-            if execution.get('status') == 'active' and execution.get('contact_channel_address') == to:
-                return execution
-        return None
+        return active_in(e for e in self.list(date_from=twilio_time(self.active_window_start()))
+                         if e.get('contact_channel_address') == to)
+
+    def by_contact(self, since, until=None):
+        """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
+        (exclusive; naive UTC datetimes, ``until`` optional), 1,000 a page, indexed by contact:
+        {contact_channel_address: [executions, newest first]}.
+
+        Every batch lookup (check mode, ended/absent by contact, latest per contact, campaign
+        resume) reads this index: the cost is ceil(E / 1000) requests for E Executions in the
+        window, whatever the number of contacts.
+        """
+        index = {}
+        for execution in self.list(date_from=twilio_time(since), date_to=twilio_time(until) if until else None):
+            index.setdefault(execution.get('contact_channel_address'), []).append(execution)
+        return index
+
+    def active_window_start(self):
+        """The earliest date_created an active Execution can have (Studio ends them after 30 days)."""
+        return self.client.server_now() - ACTIVE_WINDOW
+
+
+def active_in(executions):
+    """The active Execution among ``executions`` (one contact's), or None."""
+    for execution in executions or []:
+        if execution.get('status') == 'active':
+            return execution
+    return None
+
+
+def _map(function, items, workers):
+    if workers <= 1 or ThreadPoolExecutor is None or len(items) == 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(function, items))

@@ -84,13 +84,14 @@ def choose_credentials(params):
 class StudioModule(AnsibleModule):
     """AnsibleModule with the shared argspec merged in and a Studio client built on demand."""
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, connections=8, **kwargs):
         spec = studio_argument_spec()
         spec.update(argument_spec or {})
         super(StudioModule, self).__init__(argument_spec=spec, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
+        self._connections = connections
         self._flows = {}
         self._all_flows = None
 
@@ -112,7 +113,8 @@ class StudioModule(AnsibleModule):
             if params['max_retries'] < 0:
                 self.fail_json(msg='max_retries must be 0 or more, got %s' % params['max_retries'])
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
-                                        validate_certs=params['validate_certs'], max_retries=params['max_retries'])
+                                        validate_certs=params['validate_certs'], max_retries=params['max_retries'],
+                                        connections=self._connections)
         return self._client
 
     def fail_api(self, error, msg=None, **result):
@@ -121,30 +123,47 @@ class StudioModule(AnsibleModule):
         self.fail_json(msg='%s%s' % (msg + ': ' if msg else '', error), **result)
 
     def flow_sid(self, flow):
-        """The SID of ``flow`` (a SID, or a friendly name matching exactly one Flow); resolved once."""
+        """The SID of ``flow`` (a SID, or a friendly name matching exactly one Flow); fails the module otherwise."""
+        try:
+            return self.resolve_flow(flow)
+        except FlowNotFound as exc:
+            self.fail_json(msg=str(exc), **exc.result)
+        except StudioError as exc:
+            self.fail_api(exc, 'Listing Flows failed')
+
+    def resolve_flow(self, flow):
+        """The SID of ``flow``, resolved once per run: a Flow SID as it is, a friendly name through one
+        listing of the Flows. Raises FlowNotFound (no match, or several) or StudioError."""
         if flow in self._flows:
             return self._flows[flow]
         self.check(check_flow, flow)
         if is_sid(flow, 'FW'):
             sid = flow
         else:
-            matches = [f for f in self.list_flows() if f.get('friendly_name') == flow]
+            flows = self.list_flows()
+            matches = [f for f in flows if f.get('friendly_name') == flow]
             if not matches:
-                self.fail_json(msg='flow: no Flow is named %r; give a Flow SID (FW + 32 hex digits) or the exact '
+                raise FlowNotFound('flow: no Flow is named %r; give a Flow SID (FW + 32 hex digits) or the exact '
                                    'friendly name of one of: %s'
-                                   % (flow, ', '.join(sorted(f.get('friendly_name') or '' for f in self.list_flows()))))
+                                   % (flow, ', '.join(sorted(f.get('friendly_name') or '' for f in flows))))
             if len(matches) > 1:
-                self.fail_json(msg='flow: %d Flows are named %r (%s); give the Flow SID instead'
-                                   % (len(matches), flow, ', '.join(sorted(f['sid'] for f in matches))),
-                               matching_sids=sorted(f['sid'] for f in matches))
+                sids = sorted(f['sid'] for f in matches)
+                raise FlowNotFound('flow: %d Flows are named %r (%s); give the Flow SID instead'
+                                   % (len(matches), flow, ', '.join(sids)), matching_sids=sids)
             sid = matches[0]['sid']
         self._flows[flow] = sid
         return sid
 
     def list_flows(self):
+        """Every Flow of the account (one listing per run). Raises StudioError."""
         if self._all_flows is None:
-            try:
-                self._all_flows = list(self.client.paginate('/v1/Flows', 'flows', page_size=1000))
-            except StudioError as exc:
-                self.fail_api(exc, 'Listing Flows failed')
+            self._all_flows = list(self.client.paginate('/v1/Flows', 'flows', page_size=1000))
         return self._all_flows
+
+
+class FlowNotFound(ValueError):
+    """``flow`` names no Flow, or several (``result`` carries their SIDs)."""
+
+    def __init__(self, message, **result):
+        super(FlowNotFound, self).__init__(message)
+        self.result = result

@@ -81,10 +81,10 @@ def check_address(value, option):
     return value
 
 
-def check_parameters(value, option='parameters'):
-    """A dict, or a string holding a JSON object; returned as the JSON string Studio expects."""
+def parse_parameters(value, option='parameters'):
+    """A dict, or a string holding a JSON object; returned as a dict of JSON values."""
     if value is None:
-        return None
+        return {}
     if isinstance(value, str):
         try:
             parsed = json.loads(value)
@@ -98,10 +98,18 @@ def check_parameters(value, option='parameters'):
     if not isinstance(value, dict):
         raise ValueError('%s must be a dict or a string holding a JSON object, got %s' % (option, type(value).__name__))
     try:
-        return json.dumps(value, sort_keys=True, separators=(',', ':'))
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ValueError('%s must hold only JSON values (strings, numbers, booleans, lists, dicts): %s'
                          % (option, exc))
+    return value
+
+
+def check_parameters(value, option='parameters'):
+    """A dict, or a string holding a JSON object; returned as the JSON string Studio expects."""
+    if value is None:
+        return None
+    return json.dumps(parse_parameters(value, option), sort_keys=True, separators=(',', ':'), allow_nan=False)
 
 
 def parse_datetime(value, option):
@@ -160,3 +168,51 @@ def parse_twilio_date(value):
         return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%SZ')
     except ValueError:
         return None
+
+
+CONTACT_FIELDS = ('name', 'flow', 'to', 'from', 'parameters')
+
+
+def check_contact(contact, position, defaults, needs_from=True):
+    """One contact of a batch as {name, flow, to, from, parameters (a dict)}.
+
+    ``defaults`` holds the module's ``flow``, ``from`` and ``parameters`` (a dict, under the
+    contact's own). Raises ValueError with a message that names the contact and the field.
+    """
+    if not isinstance(contact, dict):
+        raise ValueError('contacts[%d] must be a dict with %s, got %s'
+                         % (position, ', '.join(CONTACT_FIELDS), type(contact).__name__))
+    name = contact.get('name', contact.get('to'))
+    label = 'contacts[%d]' % position if not isinstance(name, str) or not name else 'contact %s' % name
+    unknown = sorted(str(key) for key in contact if key not in CONTACT_FIELDS)
+    if unknown:
+        raise ValueError('%s: unknown field %s; a contact has %s' % (label, ', '.join(unknown), ', '.join(CONTACT_FIELDS)))
+    checked = {}
+    for field in ('name', 'flow', 'to', 'from'):
+        value = contact.get(field)
+        if value is None and field != 'to':
+            value = defaults.get(field)
+        if value is not None and not isinstance(value, str):
+            raise ValueError('%s: %s must be a string%s, got %s %r'
+                             % (label, field, ' such as +14155550100' if field in ('to', 'from') else '',
+                                type(value).__name__, value))
+        checked[field] = value
+    if not checked['to']:
+        raise ValueError('%s: to is required (the contact\'s address, such as +14155550100)' % label)
+    if not checked['flow']:
+        raise ValueError('%s: flow is required (a Flow SID or friendly name), in the contact or as the flow option'
+                         % label)
+    if needs_from and not checked['from']:
+        raise ValueError('%s: from is required (the sender: an E.164 number or a Messaging Service SID), in the '
+                         'contact or as the from option' % label)
+    checked['name'] = checked['name'] or checked['to']
+    try:
+        check_flow(checked['flow'], 'flow')
+        check_address(checked['to'], 'to')
+        check_address(checked['from'], 'from')
+        parameters = dict(defaults.get('parameters') or {})
+        parameters.update(parse_parameters(contact.get('parameters'), 'parameters'))
+        checked['parameters'] = parse_parameters(parameters, 'parameters')
+    except ValueError as exc:
+        raise ValueError('%s: %s' % (label, exc))
+    return checked

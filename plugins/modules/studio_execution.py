@@ -50,7 +50,8 @@ options:
       - Data for the Flow, available as C({{flow.data.<key>}}).
       - A dict, or a string holding a JSON object; it is always sent as a JSON string.
       - The module adds one key, C(ansible_task_nonce), a random value per task run that lets it recognise the
-        Executions it created itself (see the notes).
+        Executions it created itself (see the notes), and C(ansible_campaign) with O(campaign). Parameters that
+        already contain either key are refused.
     type: raw
   state:
     description:
@@ -104,6 +105,23 @@ options:
         With O(state=absent), C(studio_execution) is V(null).
     type: bool
     default: false
+  campaign:
+    description:
+      - A campaign key that makes reruns safe on Flows whose Executions end. It is sent in the Parameters as
+        C(ansible_campaign) (the Flow sees C({{flow.data.ansible_campaign}})).
+      - When the contact already has an Execution of this Flow carrying the same key, created since O(since),
+        active B(or ended), nothing is sent and the task reports RV(ignore:changed=false) with that Execution
+        (RV(action=campaign)). A rerun after a crash therefore never messages a contact twice.
+      - Without it, O(state=present) only recognises the contact's B(active) Execution; on a Flow that ends at once,
+        a rerun triggers the Flow again.
+    type: str
+  since:
+    description:
+      - With O(campaign), the oldest Execution that counts (ISO 8601, such as V(2026-11-01) or
+        V(2026-11-01T09:00:00Z)). Default - 30 days ago, which is as long as Studio keeps Executions.
+      - Looking the key up reads the Flow's Executions created since then, and the Execution Context of each of
+        this contact's.
+    type: str
 extends_documentation_fragment:
   - telephony.twilio.auth
   - telephony.twilio.attributes
@@ -199,6 +217,19 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+action:
+  description:
+    - How the state was reached - V(created), V(active) (the contact already had an active Execution),
+      V(restarted), V(campaign) (an Execution carrying O(campaign) exists), V(ended), V(not active), V(deleted),
+      V(none) (nothing to act on), or in check mode V(would create), V(would restart), V(would end),
+      V(would delete).
+  returned: success
+  type: str
+  sample: created
+last_step:
+  description: On a O(wait_timeout), the last Step of the Execution still active (without its Step Context).
+  returned: when O(wait=true) and the Execution was still active after O(wait_timeout)
+  type: dict
 ansible_facts:
   description: With O(facts=true), the host facts this task sets.
   returned: when O(facts=true)
@@ -293,227 +324,28 @@ steps:
       type: dict
 '''
 
-import datetime
-import json
-import random
-import time
 import uuid
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, executions_path
+from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
+    ContactError,
+    Protocol,
+    lookup_since,
+    reserved_key_error,
+)
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
     check_parameters,
     check_sid,
+    parse_datetime,
+    parse_parameters,
     parse_twilio_date,
 )
 
-NONCE_KEY = 'ansible_task_nonce'
-# A create answer whose date_created is this many seconds older than the request cannot be ours.
-CLEARLY_OLDER = 2.0
 ACTIONS = {'present': 'Triggering the Execution', 'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
-# After a timed-out create, look for its Execution at least this long before creating again.
-SETTLE_MIN = 5.0
-
-
-class ExecutionTask:
-    """One run of the module: the decisions, with the HTTP done through ``Executions``."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.client = module.client
-        self.executions = Executions(self.client, module.flow_sid(self.params['flow']))
-        self.to = self.params['to']
-        self.nonce = uuid.uuid4().hex
-        self.context = None  # the Execution Context when it was read while deciding
-        # When the Context must be read to decide and the Execution will be returned as it is,
-        # its Steps are read at the same time (one round trip less than reading them after).
-        params = self.params
-        self.prefetch = (params['state'] == 'present' and params['on_active'] == 'keep' and not params['wait']
-                         and 'steps' in params['include'])
-        self.prefetched = None  # (execution SID, {'context': ..., 'steps': [...]})
-        self.started = None
-
-    # -- creation -----------------------------------------------------------------------
-    def create_data(self):
-        parameters = json.loads(self.params['parameters'] or '{}')
-        parameters[NONCE_KEY] = self.nonce
-        return {'To': self.to, 'From': self.params['from'], 'Parameters': json.dumps(parameters, sort_keys=True)}
-
-    def is_ours(self, execution, sent_at):
-        """Did this task create ``execution``? ``sent_at``: Twilio's time when the POST was sent."""
-        created = parse_twilio_date(execution.get('date_created'))
-        if created is not None and (sent_at - created).total_seconds() >= CLEARLY_OLDER:
-            return False
-        if self.prefetch:
-            gathered = self.executions.gather(execution['sid'], ['context', 'steps'])
-            self.prefetched = (execution['sid'], gathered)
-            self.context = gathered['context']
-        else:
-            self.context = self.executions.context(execution['sid'])
-        data = (self.context or {}).get('flow', {}).get('data') or {}
-        return data.get(NONCE_KEY) == self.nonce
-
-    def find_ours(self, since):
-        """This task's Execution among the contact's Executions created since ``since``, or None."""
-        for candidate in self.executions.created_since(self.to, since):
-            context = self.executions.context(candidate['sid'])
-            if ((context or {}).get('flow', {}).get('data') or {}).get(NONCE_KEY) == self.nonce:
-                self.context = context
-                return candidate
-        return None
-
-    def create(self):
-        """POST the create, duplicate-safe; returns (execution, created_by_this_task)."""
-        data = self.create_data()
-        path = executions_path(self.executions.flow_sid)
-        attempts = self.params['max_retries'] + 1
-        margin = 2.0 if self.client.clock_offset is not None else 300.0
-        since = self.client.server_now() - _seconds(margin)
-        for attempt in range(attempts):
-            sent_local = time.time()
-            try:
-                execution = self.client.post(path, data)
-            except StudioError as exc:
-                if not exc.ambiguous:
-                    raise
-                found = self.settle(since, exc)
-                if found is not None:
-                    return found, True
-                if attempt + 1 == attempts:
-                    raise
-                time.sleep(min(0.5 * 2 ** attempt, 8.0) + random.random() * 0.25)  # nosec - jitter
-                continue
-            sent_at = self.client.server_now() - _seconds(time.time() - sent_local)
-            return execution, self.is_ours(execution, sent_at)
-        raise AssertionError('unreachable')  # pragma: no cover
-
-    def settle(self, since, error):
-        """After an ambiguous failure: look for this task's Execution. After a timeout the request
-        may still be in flight, so keep looking for up to ``timeout`` seconds."""
-        deadline = time.time() + (max(self.params['timeout'], SETTLE_MIN) if error.timed_out else 0)
-        delay = 0.25
-        while True:
-            try:
-                found = self.find_ours(since)
-            except StudioError as exc:
-                self.module.fail_api(exc, 'A create failed ambiguously (%s) and looking for the Execution it may have '
-                                          'started failed too; not creating again, to avoid a second run' % error)
-            if found is not None or time.time() >= deadline:
-                return found
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-    def end(self, execution):
-        return self.client.post(executions_path(self.executions.flow_sid, execution['sid']), {'Status': 'ended'})
-
-    # -- states ---------------------------------------------------------------------------
-    def present(self):
-        on_active = self.params['on_active']
-        if self.module.check_mode:
-            existing = self.executions.active_for(self.to)
-            if existing is None or on_active == 'restart':
-                before = existing
-                return True, None, before
-            if on_active == 'fail':
-                self.fail_active(existing)
-            return False, existing, existing
-        execution, created = self.create()
-        before = None if created else execution
-        if not created:
-            if on_active == 'fail':
-                self.fail_active(execution)
-            if on_active == 'restart':
-                self.end(execution)
-                self.context = None
-                execution, created = self.create()
-                if not created:
-                    self.module.fail_json(msg='on_active=restart: ended Execution %s of %s, but creating a new one '
-                                              'returned %s, which this task did not create'
-                                              % (before['sid'], self.to, execution['sid']), execution=execution)
-        if self.params['wait']:
-            execution = self.wait(execution)
-        return created, execution, before
-
-    def fail_active(self, execution):
-        self.module.fail_json(msg='Contact %s already has an active Execution %s of this Flow (created %s) and '
-                                  'on_active=fail' % (self.to, execution['sid'], execution.get('date_created')),
-                              execution=execution)
-
-    def target(self):
-        """The Execution that state=ended/absent acts on, or None."""
-        sid = self.params['execution_sid']
-        if sid:
-            return self.executions.fetch(sid)
-        return self.executions.active_for(self.to)
-
-    def ended(self):
-        execution = self.target()
-        if execution is None:
-            if self.params['execution_sid']:
-                self.module.fail_json(msg='execution_sid: no Execution %s in Flow %s'
-                                          % (self.params['execution_sid'], self.executions.flow_sid))
-            return False, None, None
-        before = dict(execution)
-        if execution.get('status') != 'active':
-            return False, execution, before
-        if self.module.check_mode:
-            return True, dict(execution, status='ended'), before
-        return True, self.end(execution), before
-
-    def absent(self):
-        execution = self.target()
-        if execution is None:
-            return False, None, None
-        if not self.module.check_mode:
-            try:
-                self.client.delete(executions_path(self.executions.flow_sid, execution['sid']))
-            except StudioError as exc:
-                if exc.status != 404:
-                    raise
-                return False, execution, execution
-        return True, execution, execution
-
-    # -- waiting and gathering -----------------------------------------------------------
-    def wait(self, execution):
-        deadline = time.time() + self.params['wait_timeout']
-        delay = 0.25
-        while execution.get('status') == 'active':
-            if time.time() >= deadline:
-                self.fail_wait(execution)
-            time.sleep(min(delay, max(0.0, deadline - time.time())))
-            delay = min(delay * 2, 2.0)
-            execution = self.executions.fetch(execution['sid']) or dict(execution, status='deleted')
-        return execution
-
-    def fail_wait(self, execution):
-        last = None
-        try:
-            steps = self.executions.steps(execution['sid'], with_context=False)
-            last = steps[-1] if steps else None
-        except StudioError:
-            pass
-        where = ('; last step: %s -> %s on %s' % (last.get('transitioned_from'), last.get('transitioned_to'),
-                                                  last.get('name'))) if last else ''
-        self.module.fail_json(msg='Execution %s of %s is still active after wait_timeout=%ss%s'
-                                  % (execution['sid'], self.to or execution.get('contact_channel_address'),
-                                     self.params['wait_timeout'], where),
-                              execution=execution, last_step=last, changed=True)
-
-    def gather(self, execution):
-        # A Context read moments ago, while deciding, is reused (not after waiting: it has moved on).
-        include = self.params['include']
-        if self.prefetched and self.prefetched[0] == execution['sid']:
-            return dict((key, value) for key, value in self.prefetched[1].items() if key in include)
-        known = self.context if not self.params['wait'] else None
-        return self.executions.gather(execution['sid'], include, context=known)
-
-
-def _seconds(value):
-    return datetime.timedelta(seconds=value)
 
 
 def validate(module):
@@ -522,6 +354,9 @@ def validate(module):
     module.check(check_address, params['to'], 'to')
     module.check(check_address, params['from'], 'from')
     params['parameters'] = module.check(check_parameters, params['parameters'])
+    reserved = reserved_key_error(module.check(parse_parameters, params['parameters']))
+    if reserved:
+        module.fail_json(msg=reserved)
     module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
     state = params['state']
     for option, what in (('to', 'the contact'), ('from', 'the sender')):
@@ -538,6 +373,62 @@ def validate(module):
         module.fail_json(msg='wait_timeout must be a positive number of seconds, got %s' % params['wait_timeout'])
     if state == 'absent' and params['wait']:
         module.fail_json(msg='wait is only used with state=present')
+    if params['campaign'] is not None and not params['campaign'].strip():
+        module.fail_json(msg='campaign must be a non-empty text such as spring-2026')
+    if params['since'] and not params['campaign']:
+        module.fail_json(msg='since is the window of campaign: set campaign too, or leave since out')
+    return module.check(parse_datetime, params['since'], 'since')
+
+
+def target(module, protocol):
+    """The Execution that state=ended/absent acts on (execution_sid, else the contact's active one), or None."""
+    executions = protocol.executions
+    sid = module.params['execution_sid']
+    if not sid:
+        return executions.active_for(module.params['to'])
+    execution = executions.fetch(sid)
+    if execution is None and module.params['state'] == 'ended':
+        module.fail_json(msg='execution_sid: no Execution %s in Flow %s' % (sid, executions.flow_sid))
+    return execution
+
+
+def fail_wait(module, protocol, execution):
+    """wait_timeout passed: fail with the Execution and its last Step."""
+    last = None
+    try:
+        steps = protocol.executions.steps(execution['sid'], with_context=False)
+        last = steps[-1] if steps else None
+    except StudioError:
+        pass
+    where = ('; last step: %s -> %s on %s' % (last.get('transitioned_from'), last.get('transitioned_to'),
+                                              last.get('name'))) if last else ''
+    module.fail_json(msg='Execution %s of %s is still active after wait_timeout=%ss%s'
+                         % (execution['sid'], module.params['to'] or execution.get('contact_channel_address'),
+                            module.params['wait_timeout'], where),
+                     execution=execution, last_step=last, changed=True)
+
+
+def apply_state(module, protocol, since):
+    """The Outcome of the task's state, waiting and gathering as asked."""
+    params = module.params
+    state = params['state']
+    if state != 'present':
+        execution = target(module, protocol)
+        return protocol.ended(execution) if state == 'ended' else protocol.absent(execution)
+    history = None
+    executions = protocol.executions
+    start = lookup_since(state, module.check_mode, since, executions.active_window_start())
+    if start is not None:
+        history = executions.created_since(params['to'], start)  # newest first, as Twilio lists them
+    waiting = params['wait'] and not module.check_mode
+    outcome = protocol.present(params['to'], params['from'], parse_parameters(params['parameters']), history,
+                               gather=not waiting)
+    if waiting and outcome.execution is not None:
+        execution = protocol.wait_ended(outcome.execution, params['wait_timeout'])
+        if execution is None:
+            fail_wait(module, protocol, protocol.executions.fetch(outcome.execution['sid']) or outcome.execution)
+        outcome = protocol.finish(execution, outcome.changed, outcome.before, outcome.action, None, None, True)
+    return outcome
 
 
 def run_module():
@@ -554,31 +445,47 @@ def run_module():
             'wait_timeout': dict(type='int', default=60),
             'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
             'facts': dict(type='bool', default=False),
+            'campaign': dict(type='str'),
+            'since': dict(type='str'),
         },
         required_if=[('state', 'present', ('to', 'from'))],
         supports_check_mode=True,
     )
-    validate(module)
-    task = ExecutionTask(module)
-    state = module.params['state']
+    since = validate(module)
+    params = module.params
+    state = params['state']
+    executions = Executions(module.client, module.flow_sid(params['flow']))
+    campaign_since = None
+    if params['campaign']:
+        campaign_since = parse_twilio_date(since) if since else executions.active_window_start()
+    protocol = Protocol(executions, uuid.uuid4().hex, max_retries=params['max_retries'], timeout=params['timeout'],
+                        campaign=params['campaign'], campaign_since=campaign_since, on_active=params['on_active'],
+                        include=params['include'] if state != 'absent' else [], check_mode=module.check_mode)
     try:
-        changed, execution, before = getattr(task, state)()
-        extra = task.gather(execution) if execution and state != 'absent' else {}
+        outcome = apply_state(module, protocol, campaign_since)
+    except ContactError as exc:
+        module.fail_json(msg=str(exc), execution=exc.execution)
     except StudioError as exc:
         module.fail_api(exc, '%s failed' % ACTIONS[state])
+    execution, changed, before = outcome.execution, outcome.changed, outcome.before
     after_status = 'absent' if state == 'absent' and changed else (
         execution.get('status') if execution else ('active' if changed else 'absent'))
     diff = {
         'before': {'sid': before.get('sid') if before else None, 'status': before.get('status') if before else 'absent'},
         'after': {'sid': execution.get('sid') if execution else None, 'status': after_status},
     }
-    if module.params['facts']:
+    extra = {}
+    if outcome.context is not None:
+        extra['context'] = outcome.context
+    if outcome.steps is not None:
+        extra['steps'] = outcome.steps
+    if params['facts']:
         extra['ansible_facts'] = {
             'studio_execution': None if state == 'absent' else execution,
             'studio_context': extra.get('context', {}),
             'studio_steps': extra.get('steps', []),
         }
-    module.exit_json(changed=changed, execution=execution, diff=diff, **extra)
+    module.exit_json(changed=changed, execution=execution, action=outcome.action, diff=diff, **extra)
 
 
 def main():

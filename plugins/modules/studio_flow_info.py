@@ -131,7 +131,10 @@ def run_module():
     module.check(check_flow, flow)
     client = module.client
     if flow is None:
-        flows = module.list_flows()
+        try:
+            flows = module.list_flows()
+        except StudioError as exc:
+            module.fail_api(exc, 'Listing Flows failed')
     elif is_sid(flow, 'FW'):
         try:
             flows = [client.get('/v1/Flows/%s' % flow)]
@@ -142,7 +145,7 @@ def run_module():
             module.fail_api(exc, 'Fetching Flow %s failed' % flow)
     else:
         sid = module.flow_sid(flow)
-        flows = [f for f in module.list_flows() if f['sid'] == sid]
+        flows = [f for f in module.list_flows() if f['sid'] == sid]  # listed once by flow_sid
     if status:
         flows = [f for f in flows if f.get('status') == status]
     module.exit_json(changed=False, flows=flows)

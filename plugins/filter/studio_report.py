@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The summary and the report of a batch: one row per contact, as lines, CSV or JSON."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import io
+import json
+
+COLUMNS = ('contact', 'to', 'execution_sid', 'status', 'action', 'date_created', 'last_widget', 'steps', 'error')
+# Past this many contacts the summary shows the counts and the failed contacts, not every contact.
+SUMMARY_LINES = 200
+
+
+def last_widget(steps):
+    """The widget a contact is at (or ended on), from its Steps in chronological order."""
+    if not steps:
+        return ''
+    last = steps[-1]
+    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
+
+
+def report_rows(batch, failures=None):
+    """One row per contact of the batch, failed ones included (their error says why)."""
+    rows = []
+    failures = dict(failures or {})
+    for name, result in sorted(((batch or {}).get('contacts') or {}).items()):
+        execution = result.get('execution') or {}
+        steps = result.get('steps') or []
+        rows.append({'contact': name, 'to': result.get('to') or '', 'execution_sid': execution.get('sid', ''),
+                     'status': execution.get('status', ''), 'action': result.get('action', ''),
+                     'date_created': execution.get('date_created', ''), 'last_widget': last_widget(steps) or '',
+                     'steps': len(steps), 'error': failures.pop(name, result.get('msg') or '')})
+    for name, message in sorted(failures.items()):
+        rows.append(dict(dict((column, '') for column in COLUMNS), contact=name, action='failed', steps=0,
+                         error=message))
+    return rows
+
+
+def studio_report(batch, failures=None, fmt='json'):
+    """The report of a studio_campaign result: ``fmt`` is json, csv, or lines (the summary)."""
+    rows = report_rows(batch, failures)
+    if fmt == 'json':
+        return json.dumps(rows, indent=2, sort_keys=False) + '\n'
+    if fmt == 'csv':
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator='\n')
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+    if fmt == 'lines':
+        return summary_lines(rows)
+    raise ValueError('studio_report: fmt must be json, csv or lines, got %r' % (fmt,))
+
+
+def summary_lines(rows):
+    """The counts of each action, then one line per contact (only the failed ones past SUMMARY_LINES)."""
+    counts = {}
+    for row in rows:
+        counts[row['action']] = counts.get(row['action'], 0) + 1
+    lines = ['%d contacts: %s' % (len(rows), ', '.join('%s %d' % (action, counts[action]) for action in sorted(counts)))]
+    for action, title in (('created', 'triggered now'), ('active', 'already running'),
+                          ('campaign', 'already reached by this campaign')):
+        names = [row['contact'] for row in rows if row['action'] == action]
+        if names:
+            lines.append('%s: %s' % (title, ', '.join(names[:20]) + (' and %d more' % (len(names) - 20)
+                                                                     if len(names) > 20 else '')))
+    shown = rows if len(rows) <= SUMMARY_LINES else [row for row in rows if row['error']]
+    for row in shown:
+        if row['error']:
+            lines.append('%s: FAILED - %s' % (row['contact'], row['error']))
+        elif row['action'].startswith('would '):
+            lines.append('%s: %s %s' % (row['contact'], row['action'], row['execution_sid'] or 'an Execution'))
+        elif row['execution_sid']:
+            lines.append('%s: %s %s (%s), last widget %s' % (row['contact'], row['execution_sid'], row['status'],
+                                                             row['action'], row['last_widget'] or '(none)'))
+        else:
+            lines.append('%s: no Execution (%s)' % (row['contact'], row['action']))
+    return lines
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'studio_report': studio_report}

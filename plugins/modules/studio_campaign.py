@@ -1,0 +1,411 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: studio_campaign
+short_description: Trigger, gather, end or delete the Studio Executions of many contacts at Studio's rate
+version_added: 0.2.0
+description:
+  - The batch form of M(telephony.twilio.studio_execution) - one task, run once on the controller, handles a whole
+    list of contacts. It is what the collection's playbooks use, with C(run_once) over C(ansible_play_hosts).
+  - Contacts are handled concurrently (O(workers) at a time) and the creates are paced at O(rate) per second,
+    Studio's own limit of 20 REST-triggered Executions per second per account by default, so that N contacts take
+    about N/20 seconds. A 429 from Twilio is still retried, honouring C(Retry-After).
+  - The Flow is looked up once per batch, one connection pool serves every contact, and whatever needs "this
+    contact's Executions" (check mode, O(state=ended), O(state=absent), O(state=gathered), O(campaign)) reads
+    B(one) listing of the Flow's Executions, 1,000 a page, indexed by contact - linear in contacts plus Executions.
+  - Every guarantee of M(telephony.twilio.studio_execution) holds for each contact - a truthful C(changed), no
+    second Execution after an ambiguous failure (timeout, reset connection, 5xx), check mode without creating
+    anything.
+  - A contact that cannot be handled does not fail the task - its result says C(failed) and why (RV(contacts)),
+    and RV(failed_contacts) counts them. Contacts with bad data are refused before any request, with a message
+    naming the contact and the field; the others go on.
+options:
+  contacts:
+    description:
+      - The contacts, each a dict with C(to) (required - the contact's address, as O(telephony.twilio.studio_execution#module:to)),
+        and optionally C(name) (the key of its result, default C(to); the playbooks use the inventory host name),
+        C(from), C(parameters) and C(flow), which default to the options of the same name.
+      - Names must be unique, and so must each Flow's C(to)/C(from) pairs (Studio runs one active Execution per
+        pair).
+    type: list
+    elements: dict
+    required: true
+  flow:
+    description:
+      - The Flow, as a Flow SID or the exact friendly name of one Flow, for the contacts that do not name their own.
+    type: str
+  from:
+    description:
+      - The sender for the contacts that do not give their own - an E.164 number or a Messaging Service SID
+        (C(MG...)). Required with O(state=present), here or in every contact.
+    type: str
+  parameters:
+    description:
+      - Data for the Flow (C({{flow.data.<key>}})) shared by every contact - a dict or a string holding a JSON
+        object. A contact's own C(parameters) are merged over it.
+      - The keys C(ansible_task_nonce) and C(ansible_campaign) are the collection's and are refused.
+    type: raw
+  state:
+    description:
+      - V(present) - each contact has an Execution of the Flow (created unless it has an active one, or, with
+        O(campaign), one of this campaign).
+      - V(gathered) - read each contact's latest Execution since O(since) (with O(include)), changing nothing.
+      - V(ended) - end each contact's active Execution.
+      - V(absent) - delete each contact's active Execution.
+    type: str
+    choices: [present, gathered, ended, absent]
+    default: present
+  on_active:
+    description:
+      - What O(state=present) does for a contact that already has an active Execution - V(keep) it, V(restart) it
+        (end it and create a new one), or V(fail) that contact.
+    type: str
+    choices: [keep, restart, fail]
+    default: keep
+  include:
+    description:
+      - Also return, per contact, the Execution Context (V(context)) and the Steps with their Step Contexts
+        (V(steps)).
+    type: list
+    elements: str
+    choices: [context, steps]
+    default: []
+  campaign:
+    description:
+      - A campaign key that makes reruns safe, even on Flows whose Executions end at once. It is sent in each
+        Execution's Parameters as C(ansible_campaign) (the Flow sees C({{flow.data.ansible_campaign}})).
+      - A contact that already has an Execution of this Flow carrying the same key, created since O(since), active
+        B(or ended), is not triggered again - its result is RV(ignore:changed=false) with that Execution and
+        C(action=campaign). So a campaign that was interrupted (controller lost, job cancelled, crash) can simply be
+        run again - nobody is messaged twice.
+      - Cost - the Flow's Executions since O(since) are listed once, and the Execution Context of each Execution of
+        a contact of the batch is read until the key is found.
+    type: str
+  since:
+    description:
+      - The window of O(campaign) and of O(state=gathered) - Executions created since then count (ISO 8601, such as
+        V(2026-11-01) or V(2026-11-01T09:00:00Z)).
+      - Default - 30 days ago, as long as Studio keeps Executions.
+    type: str
+  rate:
+    description:
+      - Creates per second, paced on our side (at most one create every 1/O(rate) seconds, across all workers).
+      - Studio starts at most 20 REST-triggered Executions per second per account. When K batches run at the same
+        time on one account (for example K slices of an AWX job), give each a rate of 20/K.
+    type: float
+    default: 20
+  workers:
+    description:
+      - Contacts handled at the same time (threads), each with one request in flight.
+      - The default, 32, keeps Studio's 20 creates per second busy when a contact takes up to about a second and a
+        half (its create, Context, Steps and Step Contexts), and stays far below Twilio's limit of 100 concurrent
+        requests per account. At most 100.
+    type: int
+    default: 32
+extends_documentation_fragment:
+  - telephony.twilio.auth
+  - telephony.twilio.attributes
+  - telephony.twilio.attributes.actions
+notes:
+  - C(changed) is decided per contact as M(telephony.twilio.studio_execution) decides it - from the create
+    answer's C(date_created) and, within two seconds of the request, from a nonce sent in the Parameters as
+    C(ansible_task_nonce).
+  - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks turn
+    them into per-host facts with one looped M(ansible.builtin.set_fact) (C(delegate_facts)).
+seealso:
+  - module: telephony.twilio.studio_execution
+  - module: telephony.twilio.studio_execution_info
+  - name: Studio REST API rate limits
+    description: Twilio's FAQ on REST-triggered Executions (20 per second per account).
+    link: https://www.twilio.com/docs/studio/rest-api/v2/execution
+author:
+  - telephony.twilio developers (@telephony-twilio)
+'''
+
+EXAMPLES = r'''
+- name: Trigger the survey for every contact of the play, at Studio's rate
+  telephony.twilio.studio_campaign:
+    flow: Customer survey
+    from: "+14155550199"
+    contacts: "{{ ansible_play_hosts | map('extract', hostvars) | map('dict2items') | ... }}"
+    campaign: survey-2026-11
+  run_once: true
+  register: survey
+
+- name: The same for a list of contacts kept in a file
+  telephony.twilio.studio_campaign:
+    flow: FW0123456789abcdef0123456789abcdef
+    from: MG0123456789abcdef0123456789abcdef
+    contacts:
+      - {to: "+14155550100", parameters: {name: Ann}}
+      - {to: "whatsapp:+14155550101", parameters: {name: Bo}}
+    campaign: reminders-2026-11-27
+    include: [context, steps]
+  register: reminders
+
+- name: Show who was triggered now and who already had a run
+  ansible.builtin.debug:
+    msg: "{{ reminders.summary }}"
+
+- name: Read every contact's latest Execution of the last week, changing nothing
+  telephony.twilio.studio_campaign:
+    flow: Customer survey
+    contacts: "{{ my_contacts }}"
+    state: gathered
+    since: "{{ '%Y-%m-%d' | strftime(now().timestamp() - 7 * 86400) }}"
+    include: [context, steps]
+  register: latest
+
+- name: End every contact's stuck Execution
+  module_defaults:
+    group/telephony.twilio.studio:
+      api_key: "{{ twilio_api_key }}"
+      api_secret: "{{ twilio_api_secret }}"
+  telephony.twilio.studio_campaign:
+    flow: Customer survey
+    contacts: "{{ my_contacts }}"
+    state: ended
+'''
+
+RETURN = r'''
+contacts:
+  description:
+    - One result per contact, keyed by its name.
+  returned: always
+  type: dict
+  contains:
+    to:
+      description: The contact's address.
+      type: str
+    changed:
+      description: Whether this task changed anything for the contact (created, ended or deleted an Execution).
+      type: bool
+    failed:
+      description: Whether the contact could not be handled; RV(contacts.msg) says why.
+      type: bool
+    msg:
+      description: Why the contact failed.
+      type: str
+      returned: when failed
+    action:
+      description:
+        - V(created), V(active) (it already had an active Execution), V(restarted), V(campaign) (an Execution of
+          this campaign exists, nothing sent), V(ended), V(not active), V(deleted), V(latest), V(none) (nothing to
+          act on), V(failed), or in check mode V(would create), V(would restart), V(would end), V(would delete).
+      type: str
+      sample: created
+    execution:
+      description: The contact's Execution (fields of the Studio v1 Execution resource), or V(null).
+      type: dict
+    context:
+      description: The Execution Context.
+      type: dict
+      returned: when O(include) contains V(context) and there is an Execution
+    steps:
+      description: The Steps in chronological order, each with its Step Context in C(context).
+      type: list
+      elements: dict
+      returned: when O(include) contains V(steps) and there is an Execution
+summary:
+  description: How many contacts ended with each RV(contacts.action).
+  returned: always
+  type: dict
+  sample: {created: 480, campaign: 18, failed: 2}
+failed_contacts:
+  description: How many contacts failed.
+  returned: always
+  type: int
+  sample: 0
+'''
+
+import uuid
+
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, Pacer, run_batch
+from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
+from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
+    ContactError,
+    Protocol,
+    lookup_since,
+    reserved_key_error,
+)
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, active_in
+from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    check_address,
+    check_contact,
+    check_flow,
+    parse_datetime,
+    parse_parameters,
+    parse_twilio_date,
+)
+
+ACTIONS = {'present': 'Triggering the Execution', 'gathered': 'Reading the Execution',
+           'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
+
+
+def failure(contact, message):
+    return {'to': contact.get('to'), 'changed': False, 'failed': True, 'action': 'failed', 'msg': message,
+            'execution': None}
+
+
+def read_contacts(module):
+    """(contacts checked, {name: failed result}) - every contact's data checked before any request."""
+    params = module.params
+    defaults = {'flow': params['flow'], 'from': params['from'],
+                'parameters': module.check(parse_parameters, params['parameters'])}
+    reserved = reserved_key_error(defaults['parameters'])
+    if reserved:
+        module.fail_json(msg=reserved)
+    good, failed, pairs = [], {}, {}
+    for position, raw in enumerate(params['contacts']):
+        try:
+            contact = check_contact(raw, position, defaults, needs_from=params['state'] == 'present')
+            reserved = reserved_key_error(contact['parameters'])
+            if reserved:
+                raise ValueError('contact %s: %s' % (contact['name'], reserved))
+        except ValueError as exc:
+            name = raw.get('name', raw.get('to')) if isinstance(raw, dict) else None
+            failed[name if isinstance(name, str) and name else 'contacts[%d]' % position] = failure(
+                raw if isinstance(raw, dict) else {}, str(exc))
+            continue
+        name = contact['name']
+        if name in failed or any(c['name'] == name for c in good):
+            module.fail_json(msg='contacts: the name %r is given twice; names must be unique' % name)
+        pair = (contact['flow'], contact['to'], contact['from'] if params['state'] == 'present' else None)
+        if pair in pairs:
+            failed[name] = failure(contact, 'contact %s: to %s%s is also contact %s of this batch (Studio runs one '
+                                            'Execution per To/From pair)'
+                                   % (name, contact['to'], ' with from %s' % contact['from'] if pair[2] else '',
+                                      pairs[pair]))
+            continue
+        pairs[pair] = name
+        good.append(contact)
+    return good, failed
+
+
+def contact_result(contact, outcome, include):
+    result = {'to': contact['to'], 'changed': outcome.changed, 'failed': False, 'action': outcome.action,
+              'execution': outcome.execution}
+    if outcome.execution is not None:
+        if 'context' in include:
+            result['context'] = outcome.context
+        if 'steps' in include:
+            result['steps'] = outcome.steps
+    return result
+
+
+def run_flow_batch(module, flow, contacts, pacer, nonce, since):
+    """{name: result} for the contacts of one Flow: one Flow lookup, one listing, then the pool."""
+    params = module.params
+    state = params['state']
+    try:
+        executions = Executions(module.client, module.resolve_flow(flow))
+    except (FlowNotFound, StudioError) as exc:
+        message = str(exc) if isinstance(exc, FlowNotFound) else 'Looking up the Flow failed: %s' % exc
+        return dict((c['name'], failure(c, message)) for c in contacts)
+    include = params['include'] if state != 'absent' else []
+    campaign_since = (since or executions.active_window_start()) if params['campaign'] else None
+    protocol = Protocol(executions, nonce, max_retries=params['max_retries'], timeout=params['timeout'],
+                        campaign=params['campaign'], campaign_since=campaign_since, on_active=params['on_active'],
+                        include=include, workers=1, check_mode=module.check_mode, pace=pacer.wait)
+    start = lookup_since(state, module.check_mode, since if state == 'gathered' else campaign_since,
+                         executions.active_window_start())
+    index = {}
+    if start is not None:
+        try:
+            index = executions.by_contact(start)
+        except StudioError as exc:
+            message = 'Listing the Executions of Flow %s failed: %s' % (executions.flow_sid, exc)
+            return dict((c['name'], failure(c, message)) for c in contacts)
+
+    def work(contact):
+        history = index.get(contact['to'], [])
+        try:
+            if state == 'present':
+                outcome = protocol.present(contact['to'], contact['from'], contact['parameters'], history)
+            elif state == 'gathered':
+                outcome = protocol.latest(history)
+            elif state == 'ended':
+                outcome = protocol.ended(active_in(history))
+            else:
+                outcome = protocol.absent(active_in(history))
+        except ContactError as exc:
+            return contact['name'], dict(failure(contact, str(exc)), execution=exc.execution)
+        except StudioError as exc:
+            return contact['name'], failure(contact, '%s failed: %s' % (ACTIONS[state], exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            # One contact's unexpected error must not lose the other contacts' results.
+            return contact['name'], failure(contact, '%s failed unexpectedly: %s: %s'
+                                            % (ACTIONS[state], type(exc).__name__, exc))
+        return contact['name'], contact_result(contact, outcome, include)
+
+    return dict(run_batch(contacts, work, params['workers']))
+
+
+def validate_options(module):
+    """The batch-wide options; returns ``since`` as a naive UTC datetime or None."""
+    params = module.params
+    module.check(check_flow, params['flow'])
+    module.check(check_address, params['from'], 'from')
+    if not 0 < params['rate'] <= 1000:
+        module.fail_json(msg='rate must be a number of creates per second above 0 and at most 1000 (Studio allows 20 '
+                             'per account), got %s' % params['rate'])
+    if not 1 <= params['workers'] <= MAX_WORKERS:
+        module.fail_json(msg='workers must be a whole number from 1 to %d, got %s' % (MAX_WORKERS, params['workers']))
+    if params['campaign'] is not None and not params['campaign'].strip():
+        module.fail_json(msg='campaign must be a non-empty text such as survey-2026-11')
+    since = module.check(parse_datetime, params['since'], 'since')
+    return parse_twilio_date(since) if since else None
+
+
+def run_module():
+    module = StudioModule(
+        argument_spec={
+            'contacts': dict(type='list', elements='dict', required=True),
+            'flow': dict(type='str'),
+            'from': dict(type='str'),
+            'parameters': dict(type='raw'),
+            'state': dict(type='str', default='present', choices=['present', 'gathered', 'ended', 'absent']),
+            'on_active': dict(type='str', default='keep', choices=['keep', 'restart', 'fail']),
+            'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
+            'campaign': dict(type='str'),
+            'since': dict(type='str'),
+            'rate': dict(type='float', default=20.0),
+            'workers': dict(type='int', default=32),
+        },
+        supports_check_mode=True,
+        connections=MAX_WORKERS,
+    )
+    since = validate_options(module)
+    contacts, results = read_contacts(module)
+    by_flow = {}
+    for contact in contacts:
+        by_flow.setdefault(contact['flow'], []).append(contact)
+    pacer = Pacer(module.params['rate'])
+    nonce = uuid.uuid4().hex
+    for flow, members in by_flow.items():
+        results.update(run_flow_batch(module, flow, members, pacer, nonce, since))
+    summary = {}
+    for result in results.values():
+        summary[result['action']] = summary.get(result['action'], 0) + 1
+    failed = summary.get('failed', 0)
+    if failed:
+        module.warn('%d of %d contacts failed; see contacts.<name>.msg' % (failed, len(results)))
+    module.exit_json(changed=any(r['changed'] for r in results.values()), contacts=results, summary=summary,
+                     failed_contacts=failed)
+
+
+def main():
+    run_module()
+
+
+if __name__ == '__main__':
+    main()
