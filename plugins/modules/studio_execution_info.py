@@ -165,8 +165,11 @@ def run_module():
             items = [found]
         else:
             items = []
-            for item in executions.list(date_from=date_from, date_to=date_to,
-                                        page_size=min(params['limit'] or 1000, 1000)):
+            # A filter applied here (to, status) may skip any number of items: only an unfiltered
+            # listing may ask Twilio for pages as small as the limit.
+            filtered = bool(params['to'] or params['status'])
+            page_size = 1000 if filtered or not params['limit'] else min(params['limit'], 1000)
+            for item in executions.list(date_from=date_from, date_to=date_to, page_size=page_size):
                 if params['to'] and item.get('contact_channel_address') != params['to']:
                     continue
                 if params['status'] and item.get('status') != params['status']:

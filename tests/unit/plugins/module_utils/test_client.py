@@ -14,7 +14,7 @@ import socket
 import pytest
 import requests
 import responses
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
 from ansible_collections.telephony.twilio.plugins.module_utils import _client
@@ -23,6 +23,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     StudioClient,
     StudioError,
     base_url,
+    may_have_been_sent,
     make_retry,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._module import choose_credentials
@@ -287,3 +288,29 @@ def test_a_refused_connection_names_the_base_url_and_the_reason():
     assert str(info.value).startswith('Connection to http://127.0.0.1:%d failed: Connection refused (errno 111)'
                                       % port)
     assert not info.value.ambiguous
+
+
+def _chain_refused():
+    """The exception requests raises for a refused connection, built by urllib3 itself."""
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    port = server.getsockname()[1]
+    server.close()  # nothing listens there now
+    try:
+        requests.get('http://127.0.0.1:%d/' % port, timeout=2)
+    except requests.exceptions.ConnectionError as exc:
+        return exc
+    raise AssertionError('the connection was not refused')
+
+
+def test_may_have_been_sent_is_decided_from_exception_types():
+    assert may_have_been_sent(_chain_refused()) is False
+    before = requests.exceptions.ConnectionError(MaxRetryError(None, '/v1', NewConnectionError(None, 'whatever')))
+    assert may_have_been_sent(before) is False
+    reset = requests.exceptions.ConnectionError(
+        ProtocolError('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))
+    assert may_have_been_sent(reset) is True
+    # the message text does not count: a reset whose text says "refused" may still have been sent
+    assert may_have_been_sent(requests.exceptions.ConnectionError('Connection refused, NewConnectionError')) is True
+    read = requests.exceptions.ConnectionError(MaxRetryError(None, '/v1', ReadTimeoutError(None, '/v1', 'slow')))
+    assert may_have_been_sent(read) is True

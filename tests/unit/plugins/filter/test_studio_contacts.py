@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Hosts to contacts: right variables become contacts; wrong ones a one-line message naming the variable."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.telephony.twilio.plugins.filter.studio_contacts import studio_contacts, studio_failures
+
+GROUP = {'studio_flow': 'Customer survey', 'studio_from': '+15005550006'}
+
+
+def hostvars(**hosts):
+    return dict((host, dict(GROUP, **variables)) for host, variables in hosts.items())
+
+
+def test_hosts_become_contacts_with_the_host_name_as_default_address():
+    found = hostvars(**{'+15551230001': {'studio_parameters': {'name': 'Ann'}},
+                        'di': {'studio_to': 'whatsapp:+15551230004'}})
+    assert studio_contacts(['+15551230001', 'di'], found) == [
+        {'name': '+15551230001', 'flow': 'Customer survey', 'to': '+15551230001', 'from': '+15005550006',
+         'parameters': {'name': 'Ann'}},
+        {'name': 'di', 'flow': 'Customer survey', 'to': 'whatsapp:+15551230004', 'from': '+15005550006',
+         'parameters': {}},
+    ]
+
+
+@pytest.mark.parametrize('variables, expected', [
+    ({'studio_to': 15550000107}, 'Contact h: studio_to must be a string such as "+14155550100" (quote numbers in '
+                                 'YAML), got int 15550000107'),
+    ({'studio_to': '+1 555 0107'}, 'Contact h: studio_to must be an E.164 phone number'),
+    ({'studio_flow': None}, 'Contact h: studio_flow must be set to a Flow SID or the friendly name of a Flow, '
+                            'got nothing (unset)'),
+    ({'studio_flow': 'FW123'}, 'Contact h: studio_flow must be a Flow SID'),
+    ({'studio_from': ''}, "Contact h: studio_from must be set to the sender"),
+    ({'studio_parameters': 'not a dict'}, 'Contact h: studio_parameters must be a dict or a string holding a JSON'),
+    ({'studio_parameters': {'x': float('inf')}}, 'Contact h: studio_parameters must hold only JSON values'),
+    ({'studio_parameters': {'x': object()}}, 'Contact h: studio_parameters must hold only JSON values'),
+])
+def test_each_wrong_variable_is_named_with_its_value(variables, expected):
+    found = {'h': dict(GROUP, **variables)}
+    assert studio_contacts(['h'], found) == []
+    message = studio_failures(None, ['h'], found)['h']
+    assert message.startswith(expected) and '\n' not in message
+
+
+def test_a_host_name_that_is_not_an_address_is_named_as_such():
+    message = studio_failures(None, ['+1 555'], {'+1 555': dict(GROUP)})['+1 555']
+    assert 'studio_to (unset, so the host name) must be an E.164 phone number' in message
+
+
+def test_companions_need_no_sender_and_long_values_are_cut():
+    found = {'h': {'studio_flow': 'Customer survey'}, 'long': dict(GROUP, studio_to=['x' * 500])}
+    assert [c['name'] for c in studio_contacts(['h'], found, False)] == ['h']
+    message = studio_failures(None, ['long'], found)['long']
+    assert len(message) < 200 and message.endswith('...')
+
+
+def test_failures_add_the_contacts_the_batch_marks_failed():
+    batch = {'contacts': {'a': {'failed': True, 'msg': 'Triggering the Execution failed: boom'},
+                          'b': {'failed': False},
+                          'c': {'failed': True, 'msg': 'contact c: to must be ...'}}}
+    assert studio_failures(batch, [], {}) == {'a': 'Contact a: Triggering the Execution failed: boom',
+                                              'c': 'contact c: to must be ...'}

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Just enough of Studio v1 for the create protocol, behind the ``responses`` mock."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+import responses
+
+BASE = 'http://127.0.0.1:8765'
+FLOW = 'FW' + '1' * 32
+CREDS = dict(account_sid='AC0123456789abcdef0123456789abcdef', auth_token='unit-token', studio_url=BASE)
+EXECUTIONS = BASE + '/v1/Flows/%s/Executions' % FLOW
+ARGS = dict(CREDS, flow=FLOW, to='+15551230001', **{'from': '+15550000000'})
+
+
+def now_twilio(offset=0):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + offset))
+
+
+class FakeStudio:
+    """Just enough of Studio v1 for the create protocol, with scripted failures of POSTs."""
+
+    def __init__(self, mock, post_failures=(), existing=None):
+        self.executions = {}
+        self.list_calls = []
+        self.posts = 0
+        self.post_failures = list(post_failures)
+        for execution in existing if isinstance(existing, list) else [existing] if existing else []:
+            self.executions[execution['sid']] = execution
+        mock.add_callback(responses.POST, EXECUTIONS, callback=self.create)
+        mock.add_callback(responses.GET, EXECUTIONS, callback=self.list)
+        mock.add_callback(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Context'), callback=self.context)
+
+    def create(self, request):
+        self.posts += 1
+        form = {k: v[0] for k, v in parse_qs(request.body).items()}
+        active = [e for e in self.executions.values() if e['status'] == 'active' and
+                  e['contact_channel_address'] == form['To']]
+        failure = self.post_failures.pop(0) if self.post_failures else None
+        if failure == 'reset':
+            raise requests.exceptions.ConnectionError('Connection reset by peer')
+        if active:
+            return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(active[0])
+        sid = 'FN%032x' % (len(self.executions) + 1)
+        self.executions[sid] = {'sid': sid, 'flow_sid': FLOW, 'contact_channel_address': form['To'], 'status': 'ended',
+                                'date_created': now_twilio(), 'data': json.loads(form['Parameters'])}
+        if failure == 'commit_then_503':
+            return 503, {}, json.dumps({'code': 20503, 'message': 'Service Unavailable', 'status': 503})
+        return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(self.executions[sid])
+
+    def list(self, request):
+        """Newest first, DateCreatedFrom honoured, PageSize items a page (Page counts them)."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        self.list_calls.append(query)
+        items = sorted(self.executions.values(), key=lambda e: (e['date_created'], e['sid']), reverse=True)
+        if 'DateCreatedFrom' in query:
+            items = [e for e in items if e['date_created'] >= query['DateCreatedFrom']]
+        size, page = int(query.get('PageSize', 50)), int(query.get('Page', 0))
+        chunk = items[page * size:(page + 1) * size]
+        more = (page + 1) * size < len(items)
+        next_url = '%s?PageSize=%d&Page=%d' % (EXECUTIONS, size, page + 1) if more else None
+        if next_url and 'DateCreatedFrom' in query:
+            next_url += '&DateCreatedFrom=' + query['DateCreatedFrom']
+        return 200, {}, json.dumps({'executions': chunk, 'meta': {'next_page_url': next_url}})
+
+    def context(self, request):
+        sid = request.url.split('/')[-2]
+        data = self.executions[sid].get('data', {})
+        return 200, {}, json.dumps({'context': {'flow': {'data': data}}})
+
+
