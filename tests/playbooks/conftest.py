@@ -47,9 +47,9 @@ class Studio:
                         ANSIBLE_CACHE_PLUGIN_CONNECTION=str(tmp_path / 'facts'), ANSIBLE_NOCOLOR='1',
                         ANSIBLE_DEPRECATION_WARNINGS='0', PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
 
-    def playbook(self, name, *args, inventory=INVENTORY, check=True):
+    def playbook(self, name, *args, inventory=INVENTORY, check=True, cwd=None):
         path = name if os.path.isabs(name) else os.path.join(ROOT, 'playbooks', name)
-        proc = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), path] + list(args), env=self.env,
+        proc = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory), path] + list(args), env=self.env, cwd=cwd,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600, check=False)
         if check:
             assert proc.returncode == 0, proc.stdout

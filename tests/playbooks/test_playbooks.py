@@ -22,7 +22,8 @@ def test_run_flow_triggers_once_per_contact_and_caches_facts(studio):
     first = studio.playbook('run_flow.yml', '-e', 'studio_report_path=%s' % report)
     assert studio.control.stats()['executions_created'] == 5
     assert sorted(e['to'] for e in studio.control.executions()) == sorted(CONTACTS)
-    for line in ('+15551230001: FN', 'di-whatsapp: FN', 'active, last widget ask_rating'):
+    for line in ('+15551230001: FN', 'di-whatsapp: FN', 'active (created), last widget ask_rating',
+                 'triggered now: +15551230001, +15551230002, +15551230003, +15551230005, di-whatsapp'):
         assert line in first.stdout
     rows = json.loads(report.read_text())
     expected = ['+15551230001', '+15551230002', '+15551230003', 'di-whatsapp', '+15551230005']
@@ -33,13 +34,14 @@ def test_run_flow_triggers_once_per_contact_and_caches_facts(studio):
     # a second run changes nothing: every contact's Execution is still active
     again = studio.playbook('run_flow.yml')
     assert all(counts['changed'] == 0 for counts in recap(again.stdout).values()), again.stdout
+    assert 'already running: +15551230001, +15551230002' in again.stdout
     assert studio.control.stats()['executions_created'] == 5
 
 
 def test_check_mode_posts_nothing(studio):
     mark = studio.control.last_request()
     out = studio.playbook('run_flow.yml', '--check')
-    assert out.stdout.count('(would be created)') == 5
+    assert out.stdout.count(': would create an Execution') == 5
     assert not [r for r in studio.control.requests(mark) if r['method'] == 'POST']
     assert studio.control.stats()['executions_created'] == 0
 
@@ -58,16 +60,18 @@ def test_companions_gather_and_end(studio):
     studio.playbook('run_flow.yml')
     studio.control.reply(studio.control.flows()['Customer survey'], '+15551230001', '4')
     gathered = studio.playbook('gather_facts.yml')
-    assert '+15551230001: FN' in gathered.stdout and 'ended, last widget thank_you' in gathered.stdout
+    assert '+15551230001: FN' in gathered.stdout and 'ended (latest), last widget thank_you' in gathered.stdout
     assert studio.control.stats()['executions_created'] == 5  # nothing triggered
+    predicted = studio.playbook('end_active.yml', '--check')
+    assert '5 contacts: none 1, would end 4' in predicted.stdout
+    assert re.search(r'\+15551230002: would end FN[0-9a-f]{32}', predicted.stdout)
+    assert {e['status'] for e in studio.control.executions()} == {'ended', 'active'}
     ended = studio.playbook('end_active.yml')
-    counts = recap(ended.stdout)
-    assert counts['+15551230001']['changed'] == 0  # already ended by its reply
-    assert sum(c['changed'] for c in counts.values()) == 4
+    assert '5 contacts: ended 4, none 1' in ended.stdout  # +15551230001 had ended with its reply
     assert {e['status'] for e in studio.control.executions()} == {'ended'}
 
 
-def test_bad_variables_fail_per_host_with_a_message(studio):
+def test_bad_variables_fail_per_host_with_one_line_naming_the_variable(studio):
     inventory = studio.tmp / 'bad.yml'
     inventory.write_text('''
 studio_contacts:
@@ -81,10 +85,54 @@ studio_contacts:
       studio_parameters: not a dict
     "+15551239003":
       studio_from: ""
+    typed:
+      studio_to: 15550000107
 ''')
-    out = studio.playbook('run_flow.yml', inventory=inventory, check=False)
+    report = studio.tmp / 'report.json'
+    out = studio.playbook('run_flow.yml', '-e', 'studio_report_path=%s' % report, inventory=inventory, check=False)
     assert out.returncode != 0
-    assert 'Contact +15551239002: set studio_flow' in out.stdout
-    assert 'studio_parameters=not a dict' in out.stdout
-    assert 'Contact +15551239003' in out.stdout
+    fatal = [line for line in out.stdout.splitlines() if line.startswith('fatal: ')]
+    assert len(fatal) == 3, out.stdout
+    assert 'Contact +15551239002: studio_parameters must be a dict or a string holding a JSON object' in fatal[0] \
+        or any('Contact +15551239002: studio_parameters must be a dict' in line for line in fatal)
+    assert any('Contact +15551239003: studio_from must be set to the sender' in line for line in fatal)
+    assert any('Contact typed: studio_to must be a string such as' in line and 'got int 15550000107' in line
+               for line in fatal)
+    counts = recap(out.stdout)
+    assert counts['typed']['failed'] == 1 and counts['+15551239002']['failed'] == 1
     assert [e['to'] for e in studio.control.executions()] == ['+15551239001']
+    # every contact of the play is in the report, the failed ones with why
+    rows = dict((r['contact'], r) for r in json.loads(report.read_text()))
+    assert sorted(rows) == ['+15551239001', '+15551239002', '+15551239003', 'typed']
+    assert rows['typed']['action'] == 'failed' and 'studio_to must be a string' in rows['typed']['error']
+    assert rows['+15551239001']['action'] == 'created' and rows['+15551239001']['error'] == ''
+
+
+def test_a_campaign_key_makes_reruns_safe_on_a_flow_that_ends(studio):
+    inventory = studio.tmp / 'reminders.yml'
+    inventory.write_text('''
+studio_contacts:
+  vars:
+    studio_flow: Appointment reminder
+    studio_from: "+15005550006"
+  hosts:
+    "+15551238001": {studio_parameters: {name: Ann, date: May 5, time: "10:00"}}
+    "+15551238002": {studio_parameters: {name: Bo, date: May 5, time: "11:00"}}
+''')
+    studio.playbook('run_flow.yml', '-e', 'studio_campaign=may-reminders', inventory=inventory)
+    again = studio.playbook('run_flow.yml', '-e', 'studio_campaign=may-reminders', inventory=inventory)
+    assert 'already reached by this campaign: +15551238001, +15551238002' in again.stdout
+    assert len(studio.control.call('GET', 'messages')['messages']) == 2
+    # without the key, the same rerun messages everyone again: what README warns about
+    studio.playbook('run_flow.yml', inventory=inventory)
+    assert len(studio.control.call('GET', 'messages')['messages']) == 4
+
+
+def test_a_relative_report_path_is_relative_to_the_working_directory(studio, tmp_path):
+    work = tmp_path / 'work'
+    work.mkdir()
+    out = studio.playbook('run_flow.yml', '-e', 'studio_report_path=out/../report.CSV', cwd=str(work))
+    assert 'Report written to %s' % (work / 'report.CSV') in out.stdout
+    lines = (work / 'report.CSV').read_text().splitlines()
+    assert lines[0] == 'contact,to,execution_sid,status,action,date_created,last_widget,steps,error'
+    assert len(lines) == 6
