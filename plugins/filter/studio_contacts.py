@@ -12,10 +12,15 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     check_address,
     check_flow,
     parse_parameters,
+    type_name,
 )
 
 # The playbooks' contact variables and the contact field each one fills.
 VARIABLES = (('studio_flow', 'flow'), ('studio_to', 'to'), ('studio_from', 'from'), ('studio_parameters', 'parameters'))
+# Variables of the whole run: the batch takes them from the play's first host (group variables or
+# extra vars). A host that sets another value would be silently overruled, so it fails instead.
+RUN_WIDE = ('studio_campaign', 'studio_since', 'studio_on_active', 'studio_rate', 'studio_workers', 'studio_timeout',
+            'studio_max_retries')
 
 
 def contact_of(host, variables, needs_from=True):
@@ -51,18 +56,31 @@ def describe(value):
     """``int 15550000107``: the plain type (not Ansible's tagged subclasses) and the value, cut at 80 characters."""
     if value is None:
         return 'nothing (unset)'
-    kind = next((t for t in (bool, int, float, str, dict, list) if isinstance(value, t)), type(value))
-    plain = kind(value) if kind in (bool, int, float, str) else value
+    kind = type_name(value)
+    plain = {'bool': bool, 'int': int, 'float': float, 'str': str}.get(kind, lambda v: v)(value)
     text = repr(plain)
-    return '%s %s' % (kind.__name__, text if len(text) <= 80 else text[:77] + '...')
+    return '%s %s' % (kind, text if len(text) <= 80 else text[:77] + '...')
+
+
+def overruled(host, variables, run):
+    """A message when ``host`` sets a run-wide variable to another value than the run's, else None."""
+    for name in RUN_WIDE:
+        if name in variables and variables[name] != run.get(name):
+            return ('Contact %s: %s applies to the whole run (set it for the group or with -e); this host sets it to %s '
+                    'while the run uses %s' % (host, name, describe(variables[name]), describe(run.get(name))))
+    return None
 
 
 def _split(hosts, hostvars, needs_from):
     contacts, errors = [], {}
+    hosts = list(hosts)
+    first = hostvars[hosts[0]] if hosts else {}
+    run = dict((name, first[name]) for name in RUN_WIDE if name in first)
     for host in hosts:
         variables = hostvars[host]
         found = dict((name, variables[name]) for name, _field in VARIABLES if name in variables)
         contact, error = contact_of(host, found, needs_from)
+        error = error or overruled(host, dict((name, variables[name]) for name in RUN_WIDE if name in variables), run)
         if error:
             errors[host] = error
         else:

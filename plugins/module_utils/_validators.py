@@ -29,6 +29,14 @@ _PHONE_LIKE = re.compile(r'^[+0-9(][0-9 ()./-]*$')
 _CHANNEL = re.compile(r'^([a-z][a-z0-9_-]*):(.+)$')
 
 
+def type_name(value):
+    """The plain JSON-ish type of ``value`` (not the name of a subclass such as Ansible's tagged ones)."""
+    for kind in (bool, int, float, str, dict, list):
+        if isinstance(value, kind):
+            return kind.__name__
+    return 'null' if value is None else type(value).__name__
+
+
 def is_sid(value, prefix):
     return isinstance(value, str) and bool(_SID.match(value)) and value.startswith(prefix)
 
@@ -96,7 +104,7 @@ def parse_parameters(value, option='parameters'):
                              % (option, type(parsed).__name__))
         value = parsed
     if not isinstance(value, dict):
-        raise ValueError('%s must be a dict or a string holding a JSON object, got %s' % (option, type(value).__name__))
+        raise ValueError('%s must be a dict or a string holding a JSON object, got %s' % (option, type_name(value)))
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -181,7 +189,7 @@ def check_contact(contact, position, defaults, needs_from=True):
     """
     if not isinstance(contact, dict):
         raise ValueError('contacts[%d] must be a dict with %s, got %s'
-                         % (position, ', '.join(CONTACT_FIELDS), type(contact).__name__))
+                         % (position, ', '.join(CONTACT_FIELDS), type_name(contact)))
     name = contact.get('name', contact.get('to'))
     label = 'contacts[%d]' % position if not isinstance(name, str) or not name else 'contact %s' % name
     unknown = sorted(str(key) for key in contact if key not in CONTACT_FIELDS)
@@ -195,7 +203,7 @@ def check_contact(contact, position, defaults, needs_from=True):
         if value is not None and not isinstance(value, str):
             raise ValueError('%s: %s must be a string%s, got %s %r'
                              % (label, field, ' such as +14155550100' if field in ('to', 'from') else '',
-                                type(value).__name__, value))
+                                type_name(value), value))
         checked[field] = value
     if not checked['to']:
         raise ValueError('%s: to is required (the contact\'s address, such as +14155550100)' % label)

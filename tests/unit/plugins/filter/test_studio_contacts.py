@@ -65,3 +65,12 @@ def test_failures_add_the_contacts_the_batch_marks_failed():
                           'c': {'failed': True, 'msg': 'contact c: to must be ...'}}}
     assert studio_failures(batch, [], {}) == {'a': 'Contact a: Triggering the Execution failed: boom',
                                               'c': 'contact c: to must be ...'}
+
+
+def test_a_host_that_overrules_a_run_wide_variable_fails_alone():
+    found = {'first': dict(GROUP, studio_campaign='may'), 'same': dict(GROUP, studio_campaign='may'),
+             'other': dict(GROUP, studio_campaign='june', studio_timeout=-1)}
+    assert [c['name'] for c in studio_contacts(['first', 'same', 'other'], found)] == ['first', 'same']
+    message = studio_failures(None, ['first', 'same', 'other'], found)['other']
+    assert message == ("Contact other: studio_campaign applies to the whole run (set it for the group or with -e); "
+                       "this host sets it to str 'june' while the run uses str 'may'")
