@@ -23,6 +23,7 @@ import argparse
 import collections
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -60,25 +61,66 @@ MIXES = [
     ('5% dropped connections', {'faults': [{'kind': 'drop', 'rate': 0.05}]}),
     ('emulator killed, back in 1.5 s', {'kill': 1.5}),
     ('emulator killed, back in 20 s', {'kill': 20}),
+    # The controller dies mid-campaign (AWX node lost): the whole ansible-playbook process group gets
+    # SIGKILL at a random moment, on a Flow whose Executions end at once; the rerun with the same
+    # campaign key must trigger exactly the contacts not reached yet.
+    ('ansible-playbook killed mid-campaign', {'kill_playbook': True, 'flow': 'Appointment reminder',
+                                              'contacts': 300, 'campaign': 'chaos-campaign'}),
 ]
 
 
-def write_inventory(path, contacts):
+def write_inventory(path, contacts, flow=FLOW, campaign=None):
     hosts = {'+1555%07d' % i: {'studio_parameters': {'name': 'Contact %d' % i, 'product': 'tea'}}
              for i in range(contacts)}
+    group = {'studio_flow': flow, 'studio_from': '+15005550006', 'studio_timeout': TIMEOUT}
+    if campaign:
+        group['studio_campaign'] = campaign
     with open(path, 'w') as handle:
-        json.dump({'studio_contacts': {'vars': {'studio_flow': FLOW, 'studio_from': '+15005550006',
-                                                'studio_timeout': TIMEOUT},
-                                       'hosts': hosts}}, handle)
+        json.dump({'studio_contacts': {'vars': group, 'hosts': hosts}}, handle)
     return sorted(hosts)
 
 
 def playbook(env, inventory, forks, report, background=False):
     cmd = [ANSIBLE_PLAYBOOK, '-f', str(forks), '-i', inventory, PLAYBOOK, '-e', 'studio_report_path=' + report]
     if background:
-        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # its own process group, so that a crash can take the workers and the module with it
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
     return subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
                           timeout=1800)
+
+
+def kill_tree(pid):
+    """SIGKILL ``pid`` and every process below it, as a lost machine would: Ansible's workers run in
+    sessions of their own, so killing the process group is not enough. All are stopped first, so
+    that none can start another child while the tree is walked."""
+    def children():
+        found = {}
+        for entry in os.listdir('/proc'):
+            if entry.isdigit():
+                try:
+                    with open('/proc/%s/stat' % entry) as handle:
+                        found.setdefault(int(handle.read().rsplit(')', 1)[1].split()[1]), []).append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+        return found
+
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        os.kill(current, signal.SIGSTOP)
+        todo.extend(children().get(current, []))
+    for member in tree:
+        os.kill(member, signal.SIGKILL)
+
+
+def report_rows(report):
+    try:
+        with open(report) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return []
 
 
 def gathered(report):
@@ -119,7 +161,8 @@ class Emulator:
 
 def run_mix(name, mix, contacts, forks, work):
     inventory = os.path.join(work, 'contacts.json')
-    hosts = write_inventory(inventory, contacts)
+    contacts = mix.get('contacts', contacts)
+    hosts = write_inventory(inventory, contacts, mix.get('flow', FLOW), mix.get('campaign'))
     emulator = Emulator(os.path.join(work, 'state-%d.jsonl' % abs(hash(name))))
     try:
         control = emulator.control
@@ -139,6 +182,15 @@ def run_mix(name, mix, contacts, forks, work):
             killed_at = control.stats()['executions_created']
             emulator.kill_and_restart(down_seconds=mix['kill'])
             output = proc.communicate(timeout=1800)[0]
+        elif mix.get('kill_playbook'):
+            moment = random.Random(name).uniform(0.1, 0.9) * contacts  # a random moment, the same each run
+            proc = playbook(env, inventory, forks, first_report, background=True)
+            while control.stats()['executions_created'] < moment and proc.poll() is None:
+                time.sleep(0.02)
+            kill_tree(proc.pid)
+            output = proc.communicate(timeout=60)[0]
+            time.sleep(1)  # a create in flight when the controller died still lands
+            killed_at = control.stats()['executions_created']
         else:
             killed_at = None
             output = playbook(env, inventory, forks, first_report).stdout
@@ -158,6 +210,12 @@ def run_mix(name, mix, contacts, forks, work):
 
     problems = []
     unaccounted = set(hosts) - ok - set(failed)
+    if mix.get('kill_playbook'):
+        unaccounted = set()  # the first run died: the rerun must account for everyone
+        reached = collections.Counter(r['action'] for r in report_rows(rerun_report))
+        if reached.get('campaign', 0) != killed_at or reached.get('created', 0) != contacts - killed_at:
+            problems.append('the rerun should skip the %d reached and create %d: %s'
+                            % (killed_at, contacts - killed_at, dict(reached)))
     if unaccounted:
         problems.append('neither gathered nor failed: %s' % sorted(unaccounted)[:5])
     unclear = {h: m for h, m in failed.items() if UNCLEAR.search(m or '')}
@@ -189,9 +247,12 @@ def table(rows):
              'missing after rerun | faulted requests (each retried, adopted or reported) | wall run 1 (s) | checks |',
              '|' + '---|' * 10]
     for r in rows:
-        faulted = ('killed (SIGKILL) after %d creates, down %s s' % (r['killed_at'], r['down'])
-                   if r['killed_at'] is not None
-                   else str(r['faulted']))
+        if r['killed_at'] is not None and r['down'] is None:
+            faulted = 'ansible-playbook killed (SIGKILL) after %d creates; the rerun skipped them' % r['killed_at']
+        elif r['killed_at'] is not None:
+            faulted = 'killed (SIGKILL) after %d creates, down %s s' % (r['killed_at'], r['down'])
+        else:
+            faulted = str(r['faulted'])
         lines.append('| %s | %d | %d | %d | %d | %d | %d | %s | %.1f | %s |' % (
             r['mix'], r['contacts'], r['created'], r['duplicates'], r['failed'], r['gathered'], r['missing'],
             faulted, r['wall'], 'ok' if not r['problems'] else 'FAILED'))
