@@ -3,8 +3,10 @@
 #                  units/integration on the oldest supported ansible-core (test-min)
 #   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
 #   make chaos     the full fault matrix (100 contacts) of tests/reliability/chaos.py
-#   make bench     run_flow.yml against uri tasks and the no-op floor -> tests/bench/RESULTS.md
-#                  (BENCH_ARGS="--sizes 10 --big '' --reps 1" for a short run; see bench.py --help)
+#   make bench     a campaign with run_flow.yml against an SDK script and Studio's limit, and the
+#                  companions' request counts -> tests/bench/RESULTS.md (about 30 min;
+#                  BENCH_ARGS="--sizes 100 --window10 '' --latency-sizes '' --scale '' --reps 1
+#                  --lookup-contacts 100 --lookup-executions 300" for a short run; see bench.py --help)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -94,6 +96,7 @@ demo: venv
 
 BENCH_ARGS ?=
 bench: layout
+	$(VENV)/bin/pip install -q -r tests/bench/requirements.txt
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/bench.py $(BENCH_ARGS)
 
 clean:

@@ -31,11 +31,14 @@ def report_rows(batch, failures=None):
     failures = dict(failures or {})
     for name, result in sorted(((batch or {}).get('contacts') or {}).items()):
         execution = result.get('execution') or {}
-        steps = result.get('steps') or []
+        steps = result.get('steps')
+        # A batch with a results file returns step_count and last_widget instead of the Steps.
+        count = len(steps) if steps is not None else result.get('step_count', 0)
+        widget = last_widget(steps) if steps is not None else result.get('last_widget')
         rows.append({'contact': name, 'to': result.get('to') or '', 'execution_sid': execution.get('sid', ''),
                      'status': execution.get('status', ''), 'action': result.get('action', ''),
-                     'date_created': execution.get('date_created', ''), 'last_widget': last_widget(steps) or '',
-                     'steps': len(steps), 'error': failures.pop(name, result.get('msg') or '')})
+                     'date_created': execution.get('date_created', ''), 'last_widget': widget or '',
+                     'steps': count, 'error': failures.pop(name, result.get('msg') or '')})
     for name, message in sorted(failures.items()):
         rows.append(dict(dict((column, '') for column in COLUMNS), contact=name, action='failed', steps=0,
                          error=message))

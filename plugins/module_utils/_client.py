@@ -104,6 +104,26 @@ class StudioRetry(Retry):
     * Backoff is exponential with jitter from the first retry on, and ``Retry-After`` wins.
     """
 
+    # Called before a POST is sent again (after its wait): the batch's pacer, so that retried
+    # creates take a slot of the rate like every other create instead of bursting past it.
+    pace = None
+    retrying_post = False
+
+    def new(self, **kwargs):
+        retry = super(StudioRetry, self).new(**kwargs)
+        retry.pace = self.pace
+        return retry
+
+    def increment(self, method=None, url=None, *args, **kwargs):
+        retry = super(StudioRetry, self).increment(method, url, *args, **kwargs)
+        retry.retrying_post = method == 'POST'
+        return retry
+
+    def sleep(self, response=None):
+        super(StudioRetry, self).sleep(response)
+        if self.retrying_post and self.pace is not None:
+            self.pace()
+
     def is_retry(self, method, status_code, has_retry_after=False):
         if status_code == 429:
             return bool(self.total)
@@ -113,18 +133,19 @@ class StudioRetry(Retry):
         return delay(len(self.history))
 
 
-def make_retry(max_retries):
+def make_retry(max_retries, pace=None):
     kwargs = dict(
         total=max_retries, connect=max_retries, read=max_retries, status=max_retries, other=0, redirect=0,
         allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES, backoff_factor=BACKOFF_FACTOR,
         respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
     )
     try:
-        return StudioRetry(backoff_max=BACKOFF_MAX, **kwargs)
+        retry = StudioRetry(backoff_max=BACKOFF_MAX, **kwargs)
     except TypeError:  # urllib3 1.x: no backoff_max argument
         retry = StudioRetry(**kwargs)
         retry.BACKOFF_MAX = BACKOFF_MAX
-        return retry
+    retry.pace = pace
+    return retry
 
 
 def is_loopback(host):
@@ -168,7 +189,7 @@ class StudioClient:
     """A ``requests.Session`` on the Studio API with Studio's retry and error rules."""
 
     def __init__(self, username, password, url='https://studio.twilio.com', timeout=30, validate_certs=True,
-                 max_retries=5, session=None, connections=8):
+                 max_retries=5, session=None, connections=8, pace=None):
         if requests is None:
             raise ConfigError('the Python library requests is required')
         self.base = url.rstrip('/')
@@ -178,7 +199,7 @@ class StudioClient:
         self.session.verify = validate_certs
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
         # One pooled connection per thread that may use the session at the same time (keep-alive).
-        adapter = HTTPAdapter(max_retries=make_retry(max_retries), pool_maxsize=connections)
+        adapter = HTTPAdapter(max_retries=make_retry(max_retries, pace), pool_maxsize=connections)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self.max_retries = max_retries

@@ -92,6 +92,8 @@ class StudioModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
         self._connections = connections
+        # Set before the client is first used to pace retried POSTs too (the batch's Pacer.wait).
+        self.pace = None
         self._flows = {}
         self._all_flows = None
 
@@ -114,7 +116,7 @@ class StudioModule(AnsibleModule):
                 self.fail_json(msg='max_retries must be 0 or more, got %s' % params['max_retries'])
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
                                         validate_certs=params['validate_certs'], max_retries=params['max_retries'],
-                                        connections=self._connections)
+                                        connections=self._connections, pace=self.pace)
         return self._client
 
     def fail_api(self, error, msg=None, **result):

@@ -102,6 +102,15 @@ options:
         time on one account (for example K slices of an AWX job), give each a rate of 20/K.
     type: float
     default: 20
+  results_path:
+    description:
+      - Also write each contact's result, as soon as it is known, to this file on the host the module runs on, as
+        one JSON line C({"name": ..., "result": {...}}) per contact (JSON Lines, appended).
+      - With it, RV(contacts) leaves C(context) and C(steps) out (they are in the file) and carries C(step_count)
+        and C(last_widget) instead, so that the task's own result stays small for thousands of contacts.
+      - The playbooks start the batch with C(async) and let M(telephony.twilio.studio_campaign_facts) turn each line
+        into the contact's facts while the batch goes on.
+    type: path
   workers:
     description:
       - Contacts handled at the same time (threads), each with one request in flight.
@@ -213,7 +222,15 @@ contacts:
       description: The Steps in chronological order, each with its Step Context in C(context).
       type: list
       elements: dict
-      returned: when O(include) contains V(steps) and there is an Execution
+      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is not set
+    step_count:
+      description: How many Steps the Execution has.
+      type: int
+      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is set
+    last_widget:
+      description: The widget the contact is at, or ended on.
+      type: str
+      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is set
 summary:
   description: How many contacts ended with each RV(contacts.action).
   returned: always
@@ -237,6 +254,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     reserved_key_error,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, active_in
+from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
@@ -302,7 +320,24 @@ def contact_result(contact, outcome, include):
     return result
 
 
-def run_flow_batch(module, flow, contacts, pacer, nonce, since):
+def last_widget(steps):
+    """The widget a contact is at (or ended on), from its Steps in chronological order."""
+    if not steps:
+        return None
+    last = steps[-1]
+    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
+
+
+def slim(result):
+    """A contact's result without its Context and Steps (they went to the results file)."""
+    small = dict((key, value) for key, value in result.items() if key not in ('context', 'steps'))
+    if 'steps' in result:
+        small['step_count'] = len(result['steps'] or [])
+        small['last_widget'] = last_widget(result['steps'])
+    return small
+
+
+def run_flow_batch(module, flow, contacts, pacer, nonce, since, record):
     """{name: result} for the contacts of one Flow: one Flow lookup, one listing, then the pool."""
     params = module.params
     state = params['state']
@@ -310,7 +345,7 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since):
         executions = Executions(module.client, module.resolve_flow(flow))
     except (FlowNotFound, StudioError) as exc:
         message = str(exc) if isinstance(exc, FlowNotFound) else 'Looking up the Flow failed: %s' % exc
-        return dict((c['name'], failure(c, message)) for c in contacts)
+        return dict(record(c['name'], failure(c, message)) for c in contacts)
     include = params['include'] if state != 'absent' else []
     campaign_since = (since or executions.active_window_start()) if params['campaign'] else None
     protocol = Protocol(executions, nonce, max_retries=params['max_retries'], timeout=params['timeout'],
@@ -324,9 +359,12 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since):
             index = executions.by_contact(start)
         except StudioError as exc:
             message = 'Listing the Executions of Flow %s failed: %s' % (executions.flow_sid, exc)
-            return dict((c['name'], failure(c, message)) for c in contacts)
+            return dict(record(c['name'], failure(c, message)) for c in contacts)
 
     def work(contact):
+        return record(contact['name'], handle(contact))
+
+    def handle(contact):
         history = index.get(contact['to'], [])
         try:
             if state == 'present':
@@ -338,14 +376,13 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since):
             else:
                 outcome = protocol.absent(active_in(history))
         except ContactError as exc:
-            return contact['name'], dict(failure(contact, str(exc)), execution=exc.execution)
+            return dict(failure(contact, str(exc)), execution=exc.execution)
         except StudioError as exc:
-            return contact['name'], failure(contact, '%s failed: %s' % (ACTIONS[state], exc))
+            return failure(contact, '%s failed: %s' % (ACTIONS[state], exc))
         except Exception as exc:  # pylint: disable=broad-except
             # One contact's unexpected error must not lose the other contacts' results.
-            return contact['name'], failure(contact, '%s failed unexpectedly: %s: %s'
-                                            % (ACTIONS[state], type(exc).__name__, exc))
-        return contact['name'], contact_result(contact, outcome, include)
+            return failure(contact, '%s failed unexpectedly: %s: %s' % (ACTIONS[state], type(exc).__name__, exc))
+        return contact_result(contact, outcome, include)
 
     return dict(run_batch(contacts, work, params['workers']))
 
@@ -379,28 +416,71 @@ def run_module():
             'campaign': dict(type='str'),
             'since': dict(type='str'),
             'rate': dict(type='float', default=20.0),
+            'results_path': dict(type='path'),
             'workers': dict(type='int', default=32),
         },
         supports_check_mode=True,
         connections=MAX_WORKERS,
     )
     since = validate_options(module)
+    pacer = Pacer(module.params['rate'])
+    module.pace = pacer.wait  # a create retried after a 429 takes a slot of the rate too
     contacts, results = read_contacts(module)
+    writer = open_results(module)
+
+    def record(name, result):
+        """Keep one contact's result: in the results file at once, and (slim with a file) in the return."""
+        if writer is None:
+            return name, result
+        writer.write(name, result)
+        return name, slim(result)
+
+    for name in list(results):
+        results[name] = record(name, results[name])[1]
     by_flow = {}
     for contact in contacts:
         by_flow.setdefault(contact['flow'], []).append(contact)
-    pacer = Pacer(module.params['rate'])
     nonce = uuid.uuid4().hex
-    for flow, members in by_flow.items():
-        results.update(run_flow_batch(module, flow, members, pacer, nonce, since))
+    try:
+        for flow, members in by_flow.items():
+            results.update(run_flow_batch(module, flow, members, pacer, nonce, since, record))
+    finally:
+        if writer is not None:
+            writer.close()
     summary = {}
     for result in results.values():
         summary[result['action']] = summary.get(result['action'], 0) + 1
     failed = summary.get('failed', 0)
     if failed:
         module.warn('%d of %d contacts failed; see contacts.<name>.msg' % (failed, len(results)))
-    module.exit_json(changed=any(r['changed'] for r in results.values()), contacts=results, summary=summary,
-                     failed_contacts=failed)
+    changed = sorted(name for name, r in results.items() if r['changed'])
+    diff = {'before': dict((name, status_before(results[name])) for name in changed),
+            'after': dict((name, status_after(results[name])) for name in changed)}
+    module.exit_json(changed=bool(changed), contacts=results, summary=summary, failed_contacts=failed, diff=diff)
+
+
+def status_before(result):
+    """A changed contact's Execution status before the task, for --diff."""
+    return 'absent' if result['action'] in ('created', 'would create') else 'active'
+
+
+def status_after(result):
+    if result['action'] in ('deleted', 'would delete'):
+        return 'absent'
+    return (result['execution'] or {}).get('status') or 'active'
+
+
+
+def open_results(module):
+    """A ResultsWriter on results_path (emptied first), or None."""
+    path = module.params['results_path']
+    if not path:
+        return None
+    try:
+        open(path, 'w').close()
+        return ResultsWriter(path)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='results_path: cannot write %s: %s' % (path, exc))
 
 
 def main():

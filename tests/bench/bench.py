@@ -1,17 +1,21 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""make bench: playbooks/run_flow.yml against hand-written uri tasks and Ansible's own floor.
+"""make bench: a campaign with playbooks/run_flow.yml against an expert's SDK script and Studio's limit.
 
 Contenders, run alternately in one invocation against one Studio emulator (the 5-step "Order
-update" Flow, Studio's 20 creates per second enforced):
-  a  playbooks/run_flow.yml                (the collection)
-  b  tests/bench/uri_baseline.yml          (ansible.builtin.uri: create, Context, Steps, each
-                                            Step Context, set_fact - what users write today)
-  c  tests/bench/floor.yml                 (one no-op module task per host, connection: local)
-For every latency (added by the emulator to each request), fork count and inventory size, each
-contender runs --reps times (the order rotates between repetitions); the medians go to a markdown
-report. Wall time is ansible-playbook's; CPU time and peak RSS are those of its process tree (the
-emulator's are not counted); requests come from the emulator's request log.
+update" Flow; the emulator enforces 20 creates per second over --window seconds and adds the
+latency to every request):
+  a  playbooks/run_flow.yml, forks 20       (the collection: one batch per play)
+  s  tests/bench/sdk_baseline.py            (Twilio's Python SDK in a thread pool, paced at 20/s,
+                                             429 retried: the same requests)
+  L  Studio's own limit, N/20 s             (computed: no design can beat it)
+  c  tests/bench/floor.yml                  (optional, --floor: one no-op task per host)
+Wall time; CPU time of the process tree; peak RSS of the whole process tree (the sum over its
+processes, sampled every 0.2 s); requests per contact and 429s from the emulator's request log.
+
+Then the companions' lookups: --lookup-contacts contacts in an inventory, --lookup-executions
+Executions of the Flow in the window; gather_facts.yml and end_active.yml run once each and
+their list requests and total requests are counted from the emulator's log.
 
 This is a measurement, not a test: it fails only when a run fails outright.
 """
@@ -19,16 +23,21 @@ This is a measurement, not a test: it fails only when a run fails outright.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import json
+import math
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -40,87 +49,161 @@ from studio_emulator.control import EmulatorProcess  # noqa: E402
 
 FLOW_NAME = 'Order update'
 FLOW_STEPS = 5
-PLAYBOOKS = {
-    'a': os.path.join(ROOT, 'playbooks', 'run_flow.yml'),
-    'b': os.path.join(HERE, 'uri_baseline.yml'),
-    'c': os.path.join(HERE, 'floor.yml'),
-}
-NAMES = {'a': 'run_flow.yml', 'b': 'uri baseline', 'c': 'no-op floor'}
+LOOKUP_FLOW = 'Customer survey'
+STUDIO_RATE = 20.0
 BIN = os.path.dirname(sys.executable)
 ANSIBLE_PLAYBOOK = os.path.join(BIN, 'ansible-playbook')
-
-# Runs one command and writes the resource usage of its process tree (only its own children).
-RUSAGE_WRAPPER = r'''
-import json, resource, subprocess, sys
-with open(sys.argv[1] + '.log', 'w') as log:
-    rc = subprocess.call(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT)
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(sys.argv[1], 'w') as out:
-    json.dump({'rc': rc, 'cpu': usage.ru_utime + usage.ru_stime, 'rss_kb': usage.ru_maxrss}, out)
-'''
+NAMES = {'a': 'run_flow.yml', 's': 'SDK script', 'c': 'no-op floor'}
 
 
-def write_inventory(path, size, flow_sid):
+def command(contender, inventory, forks, emulator_url):
+    if contender == 'a':
+        return [ANSIBLE_PLAYBOOK, '-f', str(forks), '-i', inventory, os.path.join(ROOT, 'playbooks', 'run_flow.yml')]
+    if contender == 'c':
+        return [ANSIBLE_PLAYBOOK, '-f', str(forks), '-i', inventory, os.path.join(HERE, 'floor.yml')]
+    return [sys.executable, os.path.join(HERE, 'sdk_baseline.py'), '--url', emulator_url, '--inventory', inventory]
+
+
+def write_inventory(path, size, flow_sid, first=0):
     hosts = {'+1555%07d' % i: {'studio_parameters': {'name': 'Contact %d' % i, 'order': str(10000 + i)}}
-             for i in range(size)}
+             for i in range(first, first + size)}
     with open(path, 'w') as handle:
         json.dump({'studio_contacts': {'vars': {'studio_flow': flow_sid, 'studio_from': '+15005550006'},
                                        'hosts': hosts}}, handle)
+    return path
 
 
-def recap(log):
-    failed = unreachable = 0
-    for match in re.finditer(r'failed=(\d+)\s+skipped=\d+\s+rescued=\d+', log):
-        failed += int(match.group(1))
-    for match in re.finditer(r'unreachable=(\d+)', log):
-        unreachable += int(match.group(1))
-    return failed + unreachable
+def tree(pid):
+    """``pid`` and its descendants, from /proc."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as handle:
+                    children.setdefault(int(handle.read().rsplit(')', 1)[1].split()[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
 
 
-def gather_round_trips(entries, latency):
-    """Per contact: how long its reads after the create took, in units of the added latency."""
-    spans = {}
-    for entry in entries:
-        match = re.search(r'/Executions/(FN[0-9a-f]{32})', entry['path'])
-        if entry['method'] != 'GET' or not match:
-            continue
-        start, end = entry['t'] - entry['ms'] / 1000.0, entry['t']
-        low, high = spans.get(match.group(1), (start, end))
-        spans[match.group(1)] = (min(low, start), max(high, end))
-    if not spans or not latency:
-        return None
-    return statistics.median((high - low) / latency for low, high in spans.values())
+def rss_kb(pid):
+    try:
+        with open('/proc/%d/status' % pid) as handle:
+            for line in handle:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
-def run_once(contender, size, forks, latency, emulator, work, env):
+def measure(cmd, env, log_path):
+    """Run ``cmd``; (exit code, wall s, CPU s of the tree, peak RSS of the whole tree in MB)."""
+    peak = [0]
+    started = time.perf_counter()
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], sum(rss_kb(p) for p in tree(proc.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        before = os.times()
+        code = proc.wait()
+        after = os.times()
+        done.set()
+        sampler.join()
+    wall = time.perf_counter() - started
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return code, wall, cpu, peak[0] / 1024.0
+
+
+def run_once(contender, size, forks, latency, window, emulator, work, env):
     control = emulator.control
     control.reset()
-    control.limits(rate=20, window=1)  # Studio: 20 REST-triggered Executions per second
+    control.limits(rate=STUDIO_RATE, window=window)
     if latency:
         control.faults([{'kind': 'latency', 'seconds': latency / 1000.0, 'rate': 1}])
     inventory = os.path.join(work, 'contacts-%d.json' % size)
-    usage_file = os.path.join(work, 'usage.json')
-    started = time.perf_counter()
-    subprocess.run([sys.executable, '-c', RUSAGE_WRAPPER, usage_file, ANSIBLE_PLAYBOOK, '-f', str(forks),
-                    '-i', inventory, PLAYBOOKS[contender]], env=env, check=True)
-    wall = time.perf_counter() - started
-    with open(usage_file) as handle:
-        usage = json.load(handle)
-    with open(usage_file + '.log') as handle:
-        log = handle.read()
+    log = os.path.join(work, 'run.log')
+    code, wall, cpu, rss = measure(command(contender, inventory, forks, emulator.url), env, log)
     entries = control.requests()
     stats = control.stats()
-    result = {
-        'contender': contender, 'size': size, 'forks': forks, 'latency': latency, 'rc': usage['rc'],
-        'wall': wall, 'cpu': usage['cpu'], 'rss_mb': usage['rss_kb'] / 1024.0,
-        'requests_per_contact': len(entries) / float(size), 'failed_hosts': recap(log),
-        'created': stats['executions_created'], 'duplicates': stats['duplicates'],
-        'throttled': sum(1 for e in entries if e['status'] == 429),
-        'gather_rt': gather_round_trips(entries, latency / 1000.0),
-    }
-    if usage['rc'] != 0 and contender != 'c':
-        result['log_tail'] = log[-2000:]
+    with open(log) as handle:
+        output = handle.read()
+    failed = output.count('\nfatal: ') + output.count('"failed": 1')
+    result = {'contender': contender, 'size': size, 'forks': forks, 'latency': latency, 'window': window,
+              'rc': code, 'wall': wall, 'cpu': cpu, 'rss_mb': rss, 'failed': failed,
+              'requests_per_contact': len(entries) / float(size), 'created': stats['executions_created'],
+              'duplicates': stats['duplicates'], 'throttled': sum(1 for e in entries if e['status'] == 429)}
+    if code != 0:
+        result['log_tail'] = output[-2000:]
     return result
+
+
+def seed_executions(url, flow_sid, contacts):
+    """Create one Execution per address in ``contacts`` directly (the emulator's rate limit lifted)."""
+    token = base64.b64encode(('%s:%s' % (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)).encode()).decode()
+
+    def create(to):
+        data = urllib.parse.urlencode({'To': to, 'From': '+15005550006', 'Parameters': '{}'}).encode()
+        req = urllib.request.Request('%s/v1/Flows/%s/Executions' % (url, flow_sid), data=data,
+                                     headers={'Authorization': 'Basic ' + token})
+        with urllib.request.urlopen(req, timeout=60) as resp:  # nosec - loopback emulator
+            return json.loads(resp.read())['sid']
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(create, contacts))
+
+
+def lookups(emulator, work, env, contacts, executions):
+    """gather_facts.yml and end_active.yml over ``contacts`` with ``executions`` in the window."""
+    control = emulator.control
+    control.reset()
+    control.limits(rate=100000, window=1)
+    flow_sid = control.flows()[LOOKUP_FLOW]
+    inventory = write_inventory(os.path.join(work, 'lookup.json'), contacts, flow_sid)
+    seed_executions(emulator.url, flow_sid, ['+1555%07d' % i for i in range(executions)])
+    steps = statistics.median(e['steps'] for e in control.executions())
+    results = {}
+    for name in ('gather_facts.yml', 'end_active.yml'):
+        mark = control.last_request()
+        cmd = [ANSIBLE_PLAYBOOK, '-f', '20', '-i', inventory, os.path.join(ROOT, 'playbooks', name)]
+        code, wall, cpu, rss = measure(cmd, env, os.path.join(work, 'lookup.log'))
+        entries = control.requests(mark)
+        listings = [e for e in entries if e['method'] == 'GET' and e['path'].endswith('/Executions')]
+        results[name] = {'rc': code, 'wall': wall, 'cpu': cpu, 'rss_mb': rss, 'requests': len(entries),
+                         'list_requests': len(listings), 'contacts': contacts, 'executions': executions,
+                         'steps': steps}
+        print('%-16s N=%d E=%d: %d list requests, %d requests, %.1fs' % (
+            name, contacts, executions, len(listings), len(entries), wall), flush=True)
+    return results
+
+
+def machine():
+    model = 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as handle:
+            model = next(line.split(':', 1)[1].strip() for line in handle if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    ansible = subprocess.run([ANSIBLE_PLAYBOOK, '--version'], stdout=subprocess.PIPE, text=True,
+                             check=False).stdout.splitlines()[0]
+    return '%s, %d cores, %s %s; Python %s; %s; load average at start %s' % (
+        model, os.cpu_count() or 0, platform.system(), platform.release(), platform.python_version(), ansible,
+        ' '.join('%.2f' % x for x in os.getloadavg()))
+
+
+def fmt(value, pattern='%.2f'):
+    return '-' if value is None else pattern % value
 
 
 def median(results, key):
@@ -128,138 +211,119 @@ def median(results, key):
     return statistics.median(values) if values else None
 
 
-def machine():
-    model = 'unknown CPU'
-    try:
-        with open('/proc/cpuinfo') as handle:
-            for line in handle:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = ''
-    try:
-        with open('/proc/meminfo') as handle:
-            memory = '%.0f GiB' % (int(handle.readline().split()[1]) / 1024.0 / 1024.0)
-    except (OSError, ValueError, IndexError):
-        pass
-    ansible = subprocess.run([ANSIBLE_PLAYBOOK, '--version'], stdout=subprocess.PIPE, text=True,
-                             check=False).stdout.splitlines()[0]
-    return '%s, %d cores, %s RAM, %s %s; Python %s; %s; load average at start %s' % (
-        model, os.cpu_count() or 0, memory, platform.system(), platform.release(), platform.python_version(),
-        ansible, ' '.join('%.2f' % x for x in os.getloadavg()))
-
-
-def fmt(value, pattern='%.2f'):
-    return '-' if value is None else pattern % value
-
-
-def report(cells, args, started, elapsed):
+def report(cells, looked, args, started, elapsed, host):
     lines = [
-        '# Benchmark: run_flow.yml against uri tasks and the no-op floor', '',
+        '# Benchmark: a campaign with run_flow.yml against an SDK script and Studio\'s limit', '',
         'Measured by `make bench` (`%s`) on %s, %.0f min.' % (
             ' '.join(['tests/bench/bench.py'] + sys.argv[1:]), started, elapsed / 60.0), '',
-        'Machine: %s.' % machine(), '',
-        'Contenders: **a** `playbooks/run_flow.yml`; **b** `tests/bench/uri_baseline.yml` (ansible.builtin.uri: '
-        'create, Context, Steps, each Step Context, set_fact); **c** `tests/bench/floor.yml` (one no-op module '
-        'task per host). Flow: "%s", %d Steps. The emulator enforces 20 creates per second and adds the latency '
-        'to every request. Medians of %d repetitions (contenders alternate; %s of the uri baseline); wall and CPU in seconds (CPU and '
-        'peak RSS of the ansible-playbook process tree; the largest single process for RSS). `req/contact` from '
-        'the emulator\'s request log; `gather RT` is the time from the first to the last read of a contact\'s '
-        'Execution divided by the added latency (median over contacts).' % (
-            FLOW_NAME, FLOW_STEPS, args.reps, args.baseline_reps if args.baseline_reps is not None else args.reps), '',
-        '| latency | forks | N | wall a | wall b | wall c | a/b | a/c | CPU a | CPU b | CPU c | RSS a MB | '
-        'req/contact a | req/contact b | gather RT a | gather RT b | a per contact ms | failed hosts | '
-        'created a (dup) |',
-        '|' + '---|' * 19,
+        'Machine: %s.' % host, '',
+        'Contenders: **a** `playbooks/run_flow.yml` (forks %d; one `studio_campaign` batch per play, then the '
+        'per-contact facts); **s** `tests/bench/sdk_baseline.py` (Twilio\'s Python SDK, 32 threads, creates paced at '
+        '20/s, 429 retried; the same requests); **L** Studio\'s limit, N/20 s; **c** one no-op task per host '
+        '(only with --floor). Flow "%s", %d Steps, 3 + %d requests per contact. The emulator enforces 20 creates '
+        'per second over the window and adds the latency to every request. Wall and CPU in seconds (CPU of the '
+        'process tree); RSS is the peak of the whole process tree (sum of its processes). Medians of the '
+        'repetitions; contenders alternate.' % (args.forks, FLOW_NAME, FLOW_STEPS, FLOW_STEPS), '',
+        '| window | latency | N | wall a | wall s | L = N/20 | a/s | a/L | a per contact ms | CPU a | CPU s | '
+        'RSS a MB | req/contact a | 429s a | failed a | created a (dup) | wall c |',
+        '|' + '---|' * 17,
     ]
     for key in sorted(cells):
-        latency, forks, size = key
-        runs = cells[key]
-        by = {c: [r for r in runs if r['contender'] == c] for c in 'abc'}
-        wall = {c: median(by[c], 'wall') for c in 'abc'}
-        cpu = {c: median(by[c], 'cpu') for c in 'abc'}
-        a_over = {c: (wall['a'] / wall[c]) if wall['a'] and wall[c] else None for c in 'bc'}
-        failed = sum(r['failed_hosts'] for r in runs)
-        created = ['%d (%d)' % (r['created'], r['duplicates']) for r in by['a']]
-        lines.append('| %d ms | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |' % (
-            latency, forks, size, fmt(wall['a'], '%.1f'), fmt(wall['b'], '%.1f'), fmt(wall['c'], '%.1f'),
-            fmt(a_over['b']), fmt(a_over['c']), fmt(cpu['a'], '%.1f'), fmt(cpu['b'], '%.1f'), fmt(cpu['c'], '%.1f'),
-            fmt(median(by['a'], 'rss_mb'), '%.0f'), fmt(median(by['a'], 'requests_per_contact'), '%.1f'),
-            fmt(median(by['b'], 'requests_per_contact'), '%.1f'), fmt(median(by['a'], 'gather_rt'), '%.1f'),
-            fmt(median(by['b'], 'gather_rt'), '%.1f'), fmt(wall['a'] * 1000.0 / size if wall['a'] else None, '%.0f'),
-            failed, ', '.join(sorted(set(created))) or '-'))
-    lines += ['', '## Targets', '']
-    lines += targets(cells)
-    lines += ['', 'Raw results: `tests/bench/results.json` (every run).', '']
+        window, latency, size = key
+        by = dict((c, [r for r in cells[key] if r['contender'] == c]) for c in 'asc')
+        wall = dict((c, median(by[c], 'wall')) for c in 'asc')
+        limit = size / STUDIO_RATE
+        created = ', '.join(sorted(set('%d (%d)' % (r['created'], r['duplicates']) for r in by['a']))) or '-'
+        lines.append('| %g s | %d ms | %d | %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            window, latency, size, fmt(wall['a'], '%.1f'), fmt(wall['s'], '%.1f'), limit,
+            fmt(wall['a'] / wall['s'] if wall['a'] and wall['s'] else None),
+            fmt(wall['a'] / limit if wall['a'] else None), fmt(wall['a'] * 1000.0 / size if wall['a'] else None, '%.1f'),
+            fmt(median(by['a'], 'cpu'), '%.1f'), fmt(median(by['s'], 'cpu'), '%.1f'),
+            fmt(median(by['a'], 'rss_mb'), '%.0f'), fmt(median(by['a'], 'requests_per_contact'), '%.2f'),
+            fmt(median(by['a'], 'throttled'), '%d'), fmt(median(by['a'], 'failed'), '%d'), created,
+            fmt(wall['c'], '%.1f')))
+    if looked:
+        lines += ['', '## Companions: one listing per batch', '',
+                  '| playbook | N contacts | E Executions | S | list requests | bound ceil(E/1000)+1 | requests | '
+                  'bound | wall s |', '|' + '---|' * 9]
+        for name, r in sorted(looked.items()):
+            per = 2 + r['steps'] if name == 'gather_facts.yml' else 1
+            list_bound = math.ceil(r['executions'] / 1000.0) + 1
+            lines.append('| %s | %d | %d | %g | %d | %d | %d | %d | %.1f |' % (
+                name, r['contacts'], r['executions'], r['steps'], r['list_requests'], list_bound, r['requests'],
+                list_bound + r['contacts'] * per, r['wall']))
+    lines += ['', '## Targets', ''] + targets(cells, looked)
+    lines += ['', 'Before this change (tests/bench/RESULTS.md of the per-host playbook, same machine): run_flow.yml '
+              'took 146.2 s for 500 contacts at forks 20 and 0 ms (a/L = 5.85), 292 ms per contact.', '',
+              'Raw results: `tests/bench/results.json` (every run).', '']
     return '\n'.join(lines)
 
 
-def targets(cells):
+def targets(cells, looked):
     out = []
 
     def wall(key, contender):
         return median([r for r in cells.get(key, []) if r['contender'] == contender], 'wall')
 
+    bounds = {500: 1.35, 2000: 1.25}
     for key in sorted(cells):
-        latency, forks, size = key
-        a, b, c = wall(key, 'a'), wall(key, 'b'), wall(key, 'c')
-        if size == 100 and a and b:
-            out.append('- a/b <= 0.5 at N=100, %d ms, forks %d: %.2f - %s' % (latency, forks, a / b,
-                                                                              'met' if a / b <= 0.5 else 'missed'))
-        if latency == 0 and a and c:
-            out.append('- a/c <= 1.5 at 0 ms, N=%d, forks %d: %.2f - %s' % (
-                size, forks, a / c, 'met' if a / c <= 1.5 else 'missed'))
+        window, latency, size = key
+        a, s = wall(key, 'a'), wall(key, 's')
+        if latency == 0 and size in bounds and a and s:
+            out.append('- run_flow.yml <= %.2fx the SDK script at N=%d (window %g s): %.2fx - %s'
+                       % (bounds[size], size, window, a / s, 'met' if a / s <= bounds[size] else 'missed'))
+        if latency == 100 and size == 500 and a:
+            ratio = a / (size / STUDIO_RATE)
+            out.append('- 100 ms latency, N=500: <= 1.4x N/20 s: %.2fx - %s' % (ratio, 'met' if ratio <= 1.4 else 'missed'))
+    small = [k for k in cells if k[1] == 0 and k[0] == 1 and k[2] == 500]
     for key in sorted(cells):
-        runs = [r for r in cells[key] if r['contender'] == 'a']
-        rpc = median(runs, 'requests_per_contact')
-        if rpc is not None:
-            out.append('- requests per contact = 3 + S = %d at %d ms, forks %d, N=%d: %.2f - %s' % (
-                3 + FLOW_STEPS, key[0], key[1], key[2], rpc, 'met' if abs(rpc - (3 + FLOW_STEPS)) < 0.01 else 'missed'))
-        rt = median(runs, 'gather_rt')
-        if rt is not None:
-            out.append('- gather about 4 round trips (not 2 + S = %d) at %d ms, forks %d, N=%d: %.1f - %s' % (
-                2 + FLOW_STEPS, key[0], key[1], key[2], rt, 'met' if rt <= 4.5 else 'missed'))
-    for (latency, forks, size) in sorted(cells):
-        if size <= 100 or (latency, forks, 100) not in cells:
-            continue
-        big, base = wall((latency, forks, size), 'a'), wall((latency, forks, 100), 'a')
-        if big and base:
-            ratio = (big / size) / (base / 100.0)
-            failed = sum(r['failed_hosts'] for r in cells[(latency, forks, size)] if r['contender'] == 'a')
-            out.append('- per-contact cost at N=%d within 1.2x of N=100 (%d ms, forks %d), zero failed hosts: '
-                       '%.2fx, %d failed - %s' % (size, latency, forks, ratio, failed,
-                                                  'met' if ratio <= 1.2 and not failed else 'missed'))
+        if key[1] == 0 and key[0] == 1 and key[2] > 500 and small:
+            base, big = wall(small[0], 'a'), wall(key, 'a')
+            if base and big:
+                change = (big / key[2]) / (base / 500.0) - 1
+                out.append('- cost per contact flat within +-10%% from 500 to %d: %+.1f%% - %s'
+                           % (key[2], change * 100, 'met' if abs(change) <= 0.10 else 'missed'))
+        if key[2] >= 5000:
+            rss = median([r for r in cells[key] if r['contender'] == 'a'], 'rss_mb')
+            if rss is not None:
+                out.append('- peak RSS of the process tree <= 400 MB at N=%d: %.0f MB - %s'
+                           % (key[2], rss, 'met' if rss <= 400 else 'missed'))
+    for name, r in sorted((looked or {}).items()):
+        per = 2 + r['steps'] if name == 'gather_facts.yml' else 1
+        list_bound = math.ceil(r['executions'] / 1000.0) + 1
+        out.append('- %s, N=%d, E=%d: list requests %d <= %d, total %d <= %d - %s' % (
+            name, r['contacts'], r['executions'], r['list_requests'], list_bound, r['requests'],
+            list_bound + r['contacts'] * per,
+            'met' if r['list_requests'] <= list_bound and r['requests'] <= list_bound + r['contacts'] * per
+            else 'missed'))
     return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sizes', default='10,100', help='inventory sizes with all three contenders')
-    parser.add_argument('--big', default='500', help='larger sizes run with a and c only (0 ms, most forks)')
-    parser.add_argument('--latencies', default='0,100', help='added latency per request, ms')
-    parser.add_argument('--forks', default='5,20')
-    parser.add_argument('--reps', type=int, default=3)
-    parser.add_argument('--baseline-reps', type=int, default=None,
-                        help='repetitions of the (slow) uri baseline; default: --reps')
+    parser.add_argument('--sizes', default='500,2000', help='inventory sizes for a and s, 0 ms (default 500,2000)')
+    parser.add_argument('--window10', default='500', help='sizes also run with the 10 s rate window (Twilio\'s)')
+    parser.add_argument('--latency-sizes', default='500', help='sizes run with 100 ms latency (a only)')
+    parser.add_argument('--scale', default='5000', help='sizes run with a only, for per-contact cost and RSS')
+    parser.add_argument('--forks', type=int, default=20)
+    parser.add_argument('--reps', type=int, default=2, help='repetitions of each cell up to N=2000 (default 2)')
+    parser.add_argument('--floor', action='store_true', help='also run the no-op floor (c)')
+    parser.add_argument('--lookup-contacts', type=int, default=2000)
+    parser.add_argument('--lookup-executions', type=int, default=5000, help='0 skips the companions')
     parser.add_argument('--out', default=os.path.join(HERE, 'RESULTS.md'))
     args = parser.parse_args()
-    sizes = [int(x) for x in args.sizes.split(',') if x]
-    big = [int(x) for x in args.big.split(',') if x]
-    latencies = [int(x) for x in args.latencies.split(',') if x]
-    forks = [int(x) for x in args.forks.split(',') if x]
-    baseline_reps = args.baseline_reps
 
-    plan = []
-    for latency in latencies:
-        for fork in forks:
-            for size in sizes:
-                plan.append((latency, fork, size, 'abc'))
-    for size in big:
-        plan.append((0, max(forks), size, 'ac'))
+    def sizes(text):
+        return [int(x) for x in text.split(',') if x]
+
+    extra = 'c' if args.floor else ''
+    plan = [(1, 0, n, 'as' + extra) for n in sizes(args.sizes)]
+    plan += [(10, 0, n, 'as') for n in sizes(args.window10)]
+    plan += [(1, 100, n, 'a') for n in sizes(args.latency_sizes)]
+    plan += [(1, 0, n, 'a') for n in sizes(args.scale)]
 
     started = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+    host = machine()
     clock = time.perf_counter()
     cells, raw = {}, []
     with tempfile.TemporaryDirectory(prefix='studio-bench-') as work, \
@@ -267,30 +331,32 @@ def main():
         flow_sid = emulator.control.flows()[FLOW_NAME]
         env = dict(os.environ, TWILIO_STUDIO_URL=emulator.url, TWILIO_ACCOUNT_SID=DEFAULT_ACCOUNT_SID,
                    TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
-                   PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-        for size in set(sizes + big):
+                   ANSIBLE_DEPRECATION_WARNINGS='0', PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+        for size in set(n for _w, _l, n, _c in plan):
             write_inventory(os.path.join(work, 'contacts-%d.json' % size), size, flow_sid)
-        for latency, fork, size, contenders in plan:
-            for rep in range(args.reps if size not in big else max(1, min(args.reps, 2))):
-                if baseline_reps is not None and rep >= baseline_reps:
-                    contenders = contenders.replace('b', '')
+        for window, latency, size, contenders in plan:
+            reps = args.reps if size <= 2000 else 1
+            for rep in range(reps):
                 order = contenders[rep % len(contenders):] + contenders[:rep % len(contenders)]
                 for contender in order:
-                    result = run_once(contender, size, fork, latency, emulator, work, env)
+                    result = run_once(contender, size, args.forks, latency, window, emulator, work, env)
                     raw.append(result)
-                    cells.setdefault((latency, fork, size), []).append(result)
-                    print('%-12s N=%-4d forks=%-2d latency=%-3dms rep %d: wall %6.1fs cpu %6.1fs %5.1f req/contact '
-                          'failed %d' % (NAMES[contender], size, fork, latency, rep + 1, result['wall'],
-                                         result['cpu'], result['requests_per_contact'], result['failed_hosts']),
-                          flush=True)
-                    if result['rc'] != 0 and contender != 'c':
+                    cells.setdefault((window, latency, size), []).append(result)
+                    print('%-12s N=%-5d window=%-2gs latency=%-3dms rep %d: wall %6.1fs cpu %6.1fs rss %5.0f MB '
+                          '%5.2f req/contact, 429s %d, created %d (dup %d)' % (
+                              NAMES[contender], size, window, latency, rep + 1, result['wall'], result['cpu'],
+                              result['rss_mb'], result['requests_per_contact'], result['throttled'],
+                              result['created'], result['duplicates']), flush=True)
+                    if result['rc'] != 0:
                         print(result.get('log_tail', ''), file=sys.stderr)
+        looked = lookups(emulator, work, env, args.lookup_contacts, args.lookup_executions) \
+            if args.lookup_executions else {}
     elapsed = time.perf_counter() - clock
-    text = report(cells, args, started, elapsed)
+    text = report(cells, looked, args, started, elapsed, host)
     with open(args.out, 'w') as handle:
         handle.write(text)
     with open(os.path.join(os.path.dirname(args.out), 'results.json'), 'w') as handle:
-        json.dump(raw, handle, indent=1)
+        json.dump({'runs': raw, 'lookups': looked}, handle, indent=1)
     print(text)
 
 

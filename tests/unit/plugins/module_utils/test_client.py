@@ -314,3 +314,17 @@ def test_may_have_been_sent_is_decided_from_exception_types():
     assert may_have_been_sent(requests.exceptions.ConnectionError('Connection refused, NewConnectionError')) is True
     read = requests.exceptions.ConnectionError(MaxRetryError(None, '/v1', ReadTimeoutError(None, '/v1', 'slow')))
     assert may_have_been_sent(read) is True
+
+
+def test_a_post_retried_after_429_takes_a_slot_of_the_pacer(no_sleep):
+    """Retried creates go through the batch's pacer (after the wait), so retries cannot burst past the rate."""
+    slots = []
+    too_many = HTTPResponse(body=b'', headers={'Retry-After': '2'}, status=429, preload_content=False)
+    retry = make_retry(5, pace=lambda: slots.append(len(no_sleep)))
+    post = retry.increment('POST', '/v1/Flows/x/Executions', response=too_many)
+    post.sleep(too_many)
+    assert no_sleep == [2.0] and slots == [1]  # Retry-After first, then the slot
+    get = post.increment('GET', '/v1/Flows', response=too_many)
+    get.sleep(too_many)
+    assert slots == [1]  # reads are not paced
+    assert make_retry(5).increment('POST', '/v1', response=too_many).pace is None
