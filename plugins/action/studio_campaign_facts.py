@@ -26,6 +26,18 @@ POLL = 0.05
 JOB_CHECK = 1.0
 
 
+_LAST_BEAT = {}
+
+
+def beat(path):
+    """Touch the batch's heartbeat file (at most twice a second): we are still waiting for it."""
+    now = time.time()
+    if path and now - _LAST_BEAT.get(path, 0) >= 0.5:
+        _LAST_BEAT[path] = now
+        with open(path, 'a'):
+            os.utime(path, None)
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -37,8 +49,10 @@ class ActionModule(ActionBase):
             'contact': {'type': 'str', 'required': True},
             'job': {'type': 'str'},
             'timeout': {'type': 'float', 'default': 86400.0},
+            'heartbeat_path': {'type': 'path'},
         })
         path, name = args['results_path'], args['contact']
+        self._heartbeat = args['heartbeat_path']
         found = self._wait_for(path, name, args['job'], args['timeout'])
         if isinstance(found, str):
             result.update(failed=True, msg=found)
@@ -64,6 +78,7 @@ class ActionModule(ActionBase):
         deadline = time.time() + timeout
         next_check = time.time() + JOB_CHECK
         while True:
+            beat(self._heartbeat)
             results.update(reader.new_results())
             if name in results:
                 return results.pop(name)

@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - reported by the module through missing
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import BACKOFF_FACTOR, BACKOFF_MAX, delay
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'
 USER_AGENT = 'telephony.twilio/%s (Ansible collection; python-requests/%s; Python/%s)' % (
     COLLECTION_VERSION, getattr(requests, '__version__', '?'), platform.python_version())
 DEFAULT_HOST = 'studio.twilio.com'

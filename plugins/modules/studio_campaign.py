@@ -111,6 +111,18 @@ options:
       - The playbooks start the batch with C(async) and let M(telephony.twilio.studio_campaign_facts) turn each line
         into the contact's facts while the batch goes on.
     type: path
+  heartbeat_path:
+    description:
+      - A file that whoever waits for the batch touches while it waits (M(telephony.twilio.studio_campaign_facts)
+        does). When it has not been touched for O(heartbeat_timeout) seconds, the waiter is taken as gone (the
+        controller crashed, the job was cancelled, C(ansible-playbook) was interrupted) and the batch starts no
+        further contact; those contacts fail with a message saying so.
+      - Meant for batches started with C(async), which would otherwise go on alone in the background.
+    type: path
+  heartbeat_timeout:
+    description: Seconds without a touch of O(heartbeat_path) after which the batch stops starting contacts.
+    type: float
+    default: 10
   workers:
     description:
       - Contacts handled at the same time (threads), each with one request in flight.
@@ -127,6 +139,9 @@ notes:
   - C(changed) is decided per contact as M(telephony.twilio.studio_execution) decides it - from the create
     answer's C(date_created) and, within two seconds of the request, from a nonce sent in the Parameters as
     C(ansible_task_nonce).
+  - With O(campaign), one batch of the same Flows and key runs at a time on a machine - a second one waits (up to
+    120 seconds) for the first to end, so that a rerun started right after a crash cannot race a batch that is
+    still stopping.
   - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks turn
     them into per-host facts with one looped M(ansible.builtin.set_fact) (C(delegate_facts)).
 seealso:
@@ -243,7 +258,17 @@ failed_contacts:
   sample: 0
 '''
 
+import hashlib
+import json
+import os
+import tempfile
+import time
 import uuid
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None
 
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, Pacer, run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
@@ -265,6 +290,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parse_twilio_date,
 )
 
+# How long a batch with a campaign waits for another batch of the same campaign on this machine.
+LOCK_SECONDS = 120
 ACTIONS = {'present': 'Triggering the Execution', 'gathered': 'Reading the Execution',
            'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
 
@@ -337,7 +364,7 @@ def slim(result):
     return small
 
 
-def run_flow_batch(module, flow, contacts, pacer, nonce, since, record):
+def run_flow_batch(module, flow, contacts, pacer, nonce, since, record, abandoned):
     """{name: result} for the contacts of one Flow: one Flow lookup, one listing, then the pool."""
     params = module.params
     state = params['state']
@@ -365,6 +392,9 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since, record):
         return record(contact['name'], handle(contact))
 
     def handle(contact):
+        gone = abandoned()
+        if gone:
+            return failure(contact, gone)
         history = index.get(contact['to'], [])
         try:
             if state == 'present':
@@ -417,6 +447,8 @@ def run_module():
             'since': dict(type='str'),
             'rate': dict(type='float', default=20.0),
             'results_path': dict(type='path'),
+            'heartbeat_path': dict(type='path'),
+            'heartbeat_timeout': dict(type='float', default=10.0),
             'workers': dict(type='int', default=32),
         },
         supports_check_mode=True,
@@ -427,6 +459,8 @@ def run_module():
     module.pace = pacer.wait  # a create retried after a 429 takes a slot of the rate too
     contacts, results = read_contacts(module)
     writer = open_results(module)
+    abandoned = Heartbeat(module.params['heartbeat_path'], module.params['heartbeat_timeout']).lost
+    lock = campaign_lock(module, sorted(set(c['flow'] for c in contacts)))
 
     def record(name, result):
         """Keep one contact's result: in the results file at once, and (slim with a file) in the return."""
@@ -443,10 +477,12 @@ def run_module():
     nonce = uuid.uuid4().hex
     try:
         for flow, members in by_flow.items():
-            results.update(run_flow_batch(module, flow, members, pacer, nonce, since, record))
+            results.update(run_flow_batch(module, flow, members, pacer, nonce, since, record, abandoned))
     finally:
         if writer is not None:
             writer.close()
+        if lock is not None:
+            lock.close()
     summary = {}
     for result in results.values():
         summary[result['action']] = summary.get(result['action'], 0) + 1
@@ -469,6 +505,59 @@ def status_after(result):
         return 'absent'
     return (result['execution'] or {}).get('status') or 'active'
 
+
+
+class Heartbeat:
+    """Whether the waiter of an async batch is gone: its heartbeat file was not touched for ``seconds``."""
+
+    def __init__(self, path, seconds):
+        self.path = path
+        self.seconds = seconds
+        self.checked = 0.0
+        self.message = None
+        if path:
+            with open(path, 'a'):
+                os.utime(path, None)  # the waiter's grace period starts now
+
+    def lost(self):
+        """None while the waiter is there; once gone, the message for the contacts not started."""
+        if not self.path or self.message:
+            return self.message
+        now = time.time()
+        if now - self.checked >= 0.5:
+            self.checked = now
+            try:
+                idle = now - os.stat(self.path).st_mtime
+            except OSError:
+                idle = float('inf')
+            if idle > self.seconds:
+                self.message = ('Not started: whoever waited for this batch is gone (%s not touched for %.0f s: the '
+                                'controller stopped or the job was cancelled); run again to go on' % (self.path, idle))
+        return self.message
+
+
+def campaign_lock(module, flows):
+    """With a campaign, an exclusive lock for (account, Flows, campaign) on this machine, or None."""
+    params = module.params
+    if not params['campaign'] or fcntl is None:
+        return None
+    key = json.dumps([module.params['studio_url'], module.params['region'], params['account_sid'], params['api_key'],
+                      flows, params['campaign']])
+    path = os.path.join(tempfile.gettempdir(), 'telephony.twilio-campaign-%s.lock'
+                        % hashlib.sha256(key.encode('utf-8')).hexdigest()[:24])
+    handle = open(path, 'a')
+    deadline = time.time() + LOCK_SECONDS
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except (IOError, OSError):
+            if time.time() >= deadline:
+                handle.close()
+                module.fail_json(msg='campaign: another batch of campaign %r on the same Flows is still running on '
+                                     'this machine (lock %s held for %d s); wait for it to end, or stop it'
+                                 % (params['campaign'], path, LOCK_SECONDS))
+            time.sleep(0.5)
 
 
 def open_results(module):

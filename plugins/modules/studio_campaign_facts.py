@@ -39,6 +39,11 @@ options:
     description: Seconds to wait for the contact's line at most.
     type: float
     default: 86400
+  heartbeat_path:
+    description:
+      - A file to touch while waiting, the batch's O(telephony.twilio.studio_campaign#module:heartbeat_path), so that
+        the batch stops starting contacts when nobody waits for it any more.
+    type: path
 attributes:
   check_mode:
     description: Reads the results of the batch, which runs in check mode too.
@@ -68,6 +73,7 @@ EXAMPLES = r'''
     contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
     include: [context, steps]
     results_path: /tmp/campaign.jsonl
+    heartbeat_path: /tmp/campaign.alive
   run_once: true
   async: 86400
   poll: 0
@@ -78,6 +84,7 @@ EXAMPLES = r'''
     results_path: /tmp/campaign.jsonl
     contact: "{{ item }}"
     job: "{{ campaign_job.ansible_job_id }}"
+    heartbeat_path: /tmp/campaign.alive
   delegate_to: "{{ item }}"
   delegate_facts: true
   run_once: true
@@ -115,6 +122,7 @@ def main():
         contact=dict(type='str', required=True),
         job=dict(type='str'),
         timeout=dict(type='float', default=86400.0),
+        heartbeat_path=dict(type='path'),
     ), supports_check_mode=True)
     module.fail_json(msg='telephony.twilio.studio_campaign_facts runs as an action on the controller; this module '
                          'file only documents it')

@@ -213,9 +213,11 @@ def run_mix(name, mix, contacts, forks, work):
     if mix.get('kill_playbook'):
         unaccounted = set()  # the first run died: the rerun must account for everyone
         reached = collections.Counter(r['action'] for r in report_rows(rerun_report))
-        if reached.get('campaign', 0) != killed_at or reached.get('created', 0) != contacts - killed_at:
-            problems.append('the rerun should skip the %d reached and create %d: %s'
-                            % (killed_at, contacts - killed_at, dict(reached)))
+        # the batch may finish in the background before its heartbeat runs out: what was reached
+        # is skipped, the rest created, nothing else
+        if reached.get('campaign', 0) < killed_at or reached.get('campaign', 0) + reached.get('created', 0) != contacts:
+            problems.append('the rerun should skip at least the %d reached and create the rest: %s'
+                            % (killed_at, dict(reached)))
     if unaccounted:
         problems.append('neither gathered nor failed: %s' % sorted(unaccounted)[:5])
     unclear = {h: m for h, m in failed.items() if UNCLEAR.search(m or '')}

@@ -67,7 +67,7 @@ def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
                                                    'Parameters': '{"name":"Zoë & co"}'})
     (call,) = responses.calls
     assert call.request.headers['Authorization'] == basic(user, password)
-    assert call.request.headers['User-Agent'].startswith('telephony.twilio/0.1.0 ')
+    assert call.request.headers['User-Agent'].startswith('telephony.twilio/0.2.0 ')
     assert call.request.headers['Content-Type'] == 'application/x-www-form-urlencoded'
     assert call.request.body == ('To=%2B15551230001&From=%2B15550000000&'
                                  'Parameters=%7B%22name%22%3A%22Zo%C3%AB+%26+co%22%7D')

@@ -6,6 +6,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
+import re
 import time
 
 import pytest
@@ -175,3 +178,41 @@ def test_bad_options_fail_before_any_request(mock, monkeypatch, options, expecte
     result, failed = run(studio_campaign, dict(dict(BATCH, contacts=contacts(1)), **options), monkeypatch)
     assert failed and expected in result['msg']
     assert len(mock.calls) == 0
+
+
+def test_a_batch_nobody_waits_for_starts_no_more_contacts(mock, monkeypatch, tmp_path):
+    studio = FakeStudio(mock)
+    heartbeat = tmp_path / 'alive'
+    results = tmp_path / 'results.jsonl'
+    touched = []
+    real_utime = os.utime
+
+    def stale_after_first_touch(path, times=None):
+        real_utime(path, times)
+        touched.append(path)
+        real_utime(path, (1, 1))  # as if the waiter stopped touching it long ago
+
+    monkeypatch.setattr(os, 'utime', stale_after_first_touch)
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(3), heartbeat_path=str(heartbeat),
+                                                results_path=str(results), heartbeat_timeout=5), monkeypatch)
+    assert not failed and studio.posts == 0 and result['summary'] == {'failed': 3}
+    assert 'whoever waited for this batch is gone' in result['contacts']['host0']['msg']
+    assert len(results.read_text().splitlines()) == 3  # every contact is in the results file, failed
+
+
+def test_with_a_results_file_the_return_is_slim_and_the_file_complete(mock, monkeypatch, tmp_path):
+    FakeStudio(mock)
+    steps_url = re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps(\?.*)?$')
+    step = {'sid': 'FT' + 'e' * 32, 'transitioned_from': 'Trigger', 'transitioned_to': 'ask', 'name': 'x'}
+    mock.add(responses.GET, steps_url, json={'steps': [step], 'meta': {'next_page_url': None}})
+    mock.add(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps/FT\w+/Context'), json={'context': {}})
+    results = tmp_path / 'results.jsonl'
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(2), include=['context', 'steps'], rate=1000,
+                                                results_path=str(results)), monkeypatch)
+    assert not failed
+    assert result['contacts']['host1']['step_count'] == 1 and result['contacts']['host1']['last_widget'] == 'ask'
+    assert 'steps' not in result['contacts']['host1'] and 'context' not in result['contacts']['host1']
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert sorted(line['name'] for line in lines) == ['host0', 'host1']
+    assert lines[0]['result']['steps'][0]['context'] == {} and 'flow' in lines[0]['result']['context']
+    assert result['diff']['before'] == {'host0': 'absent', 'host1': 'absent'}
