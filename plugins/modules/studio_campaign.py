@@ -104,8 +104,8 @@ options:
     default: 20
   results_path:
     description:
-      - Also write each contact's result, as soon as it is known, to this file on the host the module runs on, as
-        one JSON line C({"name": ..., "result": {...}}) per contact (JSON Lines, appended).
+      - "Also write each contact's result, as soon as it is known, to this file on the host the module runs on, as
+        one JSON line per contact, C({\"name\": ..., \"result\": {...}}) (JSON Lines, appended)."
       - With it, RV(contacts) leaves C(context) and C(steps) out (they are in the file) and carries C(step_count)
         and C(last_widget) instead, so that the task's own result stays small for thousands of contacts.
       - The playbooks start the batch with C(async) and let M(telephony.twilio.studio_campaign_facts) turn each line
@@ -504,7 +504,6 @@ def status_after(result):
     if result['action'] in ('deleted', 'would delete'):
         return 'absent'
     return (result['execution'] or {}).get('status') or 'active'
-
 
 
 class Heartbeat:

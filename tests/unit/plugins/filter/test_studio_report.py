@@ -15,8 +15,8 @@ import pytest
 from ansible_collections.telephony.twilio.plugins.filter.studio_report import studio_report
 
 SID = 'FN' + 'a' * 32
-STEPS = [{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'}, {'transitioned_from': 'ask',
-                                                                       'transitioned_to': 'Ended'}]
+STEPS = [{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'},
+         {'transitioned_from': 'ask', 'transitioned_to': 'Ended'}]
 BATCH = {'contacts': {
     'ann': {'to': '+15551230001', 'changed': True, 'failed': False, 'action': 'created',
             'execution': {'sid': SID, 'status': 'ended', 'date_created': '2026-11-27T10:00:00Z'}, 'steps': STEPS},

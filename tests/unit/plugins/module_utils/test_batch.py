@@ -20,7 +20,7 @@ def test_pacer_spaces_slots_by_the_interval_in_order():
         slept.append(seconds)
 
     pacer = Pacer(20, clock=lambda: now[0], sleep=sleep)
-    for _ in range(5):
+    for dummy in range(5):
         pacer.wait()
     assert slept == [0.05, 0.1, 0.15000000000000002, 0.2]
     now[0] = 10.0  # idle for a while: no burst credit is kept, the next slot is now
@@ -34,12 +34,12 @@ def test_pacer_holds_the_rate_across_threads():
     lock = threading.Lock()
 
     def worker():
-        for _ in range(10):
+        for dummy in range(10):
             pacer.wait()
             with lock:
                 stamps.append(time.monotonic())
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
+    threads = [threading.Thread(target=worker) for dummy in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -75,5 +75,3 @@ class FakeStudio:
         sid = request.url.split('/')[-2]
         data = self.executions[sid].get('data', {})
         return 200, {}, json.dumps({'context': {'flow': {'data': data}}})
-
-

@@ -193,8 +193,9 @@ def test_a_batch_nobody_waits_for_starts_no_more_contacts(mock, monkeypatch, tmp
         real_utime(path, (1, 1))  # as if the waiter stopped touching it long ago
 
     monkeypatch.setattr(os, 'utime', stale_after_first_touch)
-    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(3), heartbeat_path=str(heartbeat),
-                                                results_path=str(results), heartbeat_timeout=5), monkeypatch)
+    args = dict(BATCH, contacts=contacts(3), heartbeat_path=str(heartbeat), results_path=str(results),
+                heartbeat_timeout=5)
+    result, failed = run(studio_campaign, args, monkeypatch)
     assert not failed and studio.posts == 0 and result['summary'] == {'failed': 3}
     assert 'whoever waited for this batch is gone' in result['contacts']['host0']['msg']
     assert len(results.read_text().splitlines()) == 3  # every contact is in the results file, failed
@@ -207,8 +208,8 @@ def test_with_a_results_file_the_return_is_slim_and_the_file_complete(mock, monk
     mock.add(responses.GET, steps_url, json={'steps': [step], 'meta': {'next_page_url': None}})
     mock.add(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps/FT\w+/Context'), json={'context': {}})
     results = tmp_path / 'results.jsonl'
-    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(2), include=['context', 'steps'], rate=1000,
-                                                results_path=str(results)), monkeypatch)
+    args = dict(BATCH, contacts=contacts(2), include=['context', 'steps'], rate=1000, results_path=str(results))
+    result, failed = run(studio_campaign, args, monkeypatch)
     assert not failed
     assert result['contacts']['host1']['step_count'] == 1 and result['contacts']['host1']['last_widget'] == 'ask'
     assert 'steps' not in result['contacts']['host1'] and 'context' not in result['contacts']['host1']
