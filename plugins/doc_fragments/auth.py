@@ -58,7 +58,11 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for each HTTP request (connect and read).
+      - Seconds to wait for each HTTP request (connect and read), above 0 and at most 300.
+      - A task of the single-contact modules takes at most (O(max_retries) + 1) x (O(timeout) + 60) seconds in
+        all (plus C(wait_timeout) and the short settling after a failed create for
+        M(telephony.twilio.studio_execution)); when that budget is spent, no further request starts and the task
+        fails saying so. M(telephony.twilio.studio_campaign) runs as long as its contacts need.
     type: float
     default: 30
   validate_certs:
@@ -71,7 +75,9 @@ options:
     description:
       - How often to retry a request that Twilio answered with 429 (always safe, Twilio did not process it) and,
         for reads and deletes, with a 5xx status or a connection error.
-      - Retries back off exponentially with jitter and honour C(Retry-After).
+      - Retries back off exponentially with jitter and honour C(Retry-After) up to 60 seconds; when Twilio asks
+        for a longer wait, the request fails at once with a message saying how long Twilio asked for.
+      - From 0 to 10.
       - A create that fails ambiguously is never blindly retried; see M(telephony.twilio.studio_execution).
     type: int
     default: 5

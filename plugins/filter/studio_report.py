@@ -12,17 +12,11 @@ import csv
 import io
 import json
 
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import last_widget
+
 COLUMNS = ('contact', 'to', 'execution_sid', 'status', 'action', 'date_created', 'last_widget', 'steps', 'error')
 # Past this many contacts the summary shows the counts and the failed contacts, not every contact.
 SUMMARY_LINES = 200
-
-
-def last_widget(steps):
-    """The widget a contact is at (or ended on), from its Steps in chronological order."""
-    if not steps:
-        return ''
-    last = steps[-1]
-    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
 
 
 def report_rows(batch, failures=None):

@@ -52,6 +52,8 @@ USER_AGENT = 'telephony.twilio/%s (Ansible collection; python-requests/%s; Pytho
 DEFAULT_HOST = 'studio.twilio.com'
 EPOCH = datetime.datetime(1970, 1, 1)
 IDEMPOTENT_METHODS = frozenset(['GET', 'DELETE', 'HEAD'])
+# The longest Retry-After the collection honours; Twilio asking for more fails the request at once.
+RETRY_AFTER_MAX = 60.0
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 
 
@@ -91,6 +93,14 @@ class StudioError(Exception):
         return dict(status=self.status, code=self.code, more_info=self.more_info)
 
 
+class RetryAfterTooLong(Exception):
+    """Twilio asked, in Retry-After, for a longer wait than RETRY_AFTER_MAX."""
+
+    def __init__(self, seconds):
+        super(RetryAfterTooLong, self).__init__(seconds)
+        self.seconds = seconds
+
+
 class ConfigError(ValueError):
     """Options that cannot make a working client (named in the message)."""
 
@@ -120,6 +130,9 @@ class StudioRetry(Retry):
         return retry
 
     def sleep(self, response=None):
+        asked = self.get_retry_after(response) if response is not None else None
+        if asked is not None and asked > RETRY_AFTER_MAX:
+            raise RetryAfterTooLong(asked)
         super(StudioRetry, self).sleep(response)
         if self.retrying_post and self.pace is not None:
             self.pace()
@@ -189,7 +202,7 @@ class StudioClient:
     """A ``requests.Session`` on the Studio API with Studio's retry and error rules."""
 
     def __init__(self, username, password, url='https://studio.twilio.com', timeout=30, validate_certs=True,
-                 max_retries=5, session=None, connections=8, pace=None):
+                 max_retries=5, session=None, connections=8, pace=None, budget=None):
         if requests is None:
             raise ConfigError('the Python library requests is required')
         self.base = url.rstrip('/')
@@ -203,6 +216,9 @@ class StudioClient:
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self.max_retries = max_retries
+        # With a budget, no request starts after it is spent, and none waits past it.
+        self.budget = budget
+        self.deadline = time.time() + budget if budget else None
         self.requests_sent = 0
         self.clock_offset = None  # server time minus local time, from the Date headers seen
 
@@ -228,13 +244,25 @@ class StudioClient:
         Raises StudioError for every non-2xx answer and for failures without an answer.
         """
         url = self.base + path
+        timeout = self.timeout
+        if self.deadline is not None:
+            remaining = self.deadline - time.time()
+            if remaining <= 0:
+                raise StudioError('The task ran out of time: its budget of %.0f s (from timeout and max_retries) is '
+                                  'spent' % self.budget, method=method, path=_path_only(path))
+            timeout = min(timeout, remaining)
         self.requests_sent += 1
         try:
-            resp = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
+            resp = self.session.request(method, url, params=params, data=data, timeout=timeout,
                                         allow_redirects=False)
+        except RetryAfterTooLong as exc:
+            raise StudioError('Twilio asked to wait %.0f s before trying again (Retry-After), longer than the %.0f s '
+                              'this collection waits; try again later' % (exc.seconds, RETRY_AFTER_MAX), status=429,
+                              code=20429, method=method, path=_path_only(path))
         except requests.exceptions.SSLError as exc:
-            raise StudioError('TLS verification failed for %s: %s. Give a CA bundle with REQUESTS_CA_BUNDLE, or set '
-                              'validate_certs: false for a test server' % (self.base, _short(exc)),
+            advice = ('Give a CA bundle with REQUESTS_CA_BUNDLE, or set validate_certs: false for a test server'
+                      if self.session.verify else 'The TLS connection itself failed (validate_certs is already false)')
+            raise StudioError('TLS verification failed for %s: %s. %s' % (self.base, _short(exc), advice),
                               method=method, path=_path_only(path))
         except requests.exceptions.ConnectTimeout:
             raise StudioError('Connecting to %s timed out after %ss' % (self.base, self.timeout),

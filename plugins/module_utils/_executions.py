@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - Python 2
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import poll
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import twilio_format
 
 # Studio ends active Executions after 30 days: every active one was created within this window.
 ACTIVE_WINDOW = datetime.timedelta(days=30, hours=1)
@@ -36,7 +37,7 @@ def executions_path(flow_sid, execution_sid=None):
 
 
 def twilio_time(moment):
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return twilio_format(moment)
 
 
 class Executions:
@@ -174,6 +175,14 @@ class Executions:
     def active_window_start(self):
         """The earliest date_created an active Execution can have (Studio ends them after 30 days)."""
         return self.client.server_now() - ACTIVE_WINDOW
+
+
+def last_widget(steps):
+    """The widget a contact is at (or ended on), from its Steps in chronological order; None without Steps."""
+    if not steps:
+        return None
+    last = steps[-1]
+    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
 
 
 def active_in(executions):

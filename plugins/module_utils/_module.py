@@ -18,12 +18,19 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, m
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
+    RETRY_AFTER_MAX,
     ConfigError,
     StudioClient,
     StudioError,
     base_url,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, check_sid, is_sid
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    check_flow,
+    check_secret,
+    check_sid,
+    is_sid,
+    shown,
+)
 
 
 def env_fallback_nonempty(*names):
@@ -55,6 +62,26 @@ def studio_argument_spec():
     )
 
 
+# Documented caps (doc fragment auth): beyond them a task could wait for hours.
+MAX_TIMEOUT = 300.0
+MAX_RETRIES = 10
+
+
+def check_limits(params):
+    """timeout and max_retries within their documented bounds (NaN and infinity are outside)."""
+    timeout, retries = params['timeout'], params['max_retries']
+    if not 0 < timeout <= MAX_TIMEOUT:  # False for NaN too
+        raise ValueError('timeout must be a number of seconds above 0 and at most %g, got %s' % (MAX_TIMEOUT, timeout))
+    if not 0 <= retries <= MAX_RETRIES:
+        raise ValueError('max_retries must be a whole number from 0 to %d, got %s' % (MAX_RETRIES, retries))
+
+
+def task_budget(params, extra=0.0):
+    """Seconds a task may take at most: every request of it, with all its retries, and ``extra``
+    (such as wait_timeout). Documented in the doc fragment auth."""
+    return (params['max_retries'] + 1) * (params['timeout'] + RETRY_AFTER_MAX) + extra
+
+
 CREDENTIALS_HELP = ('set api_key and api_secret (env TWILIO_API_KEY, TWILIO_API_SECRET) or account_sid and '
                     'auth_token (env TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)')
 
@@ -63,8 +90,11 @@ def choose_credentials(params):
     """(user, password) for Basic auth: API key + secret first, else Account SID + Auth Token."""
     api_key, api_secret = params.get('api_key'), params.get('api_secret')
     account_sid, auth_token = params.get('account_sid'), params.get('auth_token')
-    check_sid(account_sid, 'AC', 'account_sid')
-    check_sid(api_key, 'SK', 'api_key')
+    # Never echo what was given: a secret pasted into the wrong option would show.
+    check_sid(account_sid, 'AC', 'account_sid', credential=True)
+    check_sid(api_key, 'SK', 'api_key', credential=True)
+    check_secret(auth_token, 'auth_token')
+    check_secret(api_secret, 'api_secret')
     # An API key is preferred: half of it is a mistake even when an Account SID/token pair is set.
     if api_key and not api_secret:
         raise ValueError('api_key is set but api_secret is not: %s' % CREDENTIALS_HELP)
@@ -94,6 +124,8 @@ class StudioModule(AnsibleModule):
         self._connections = connections
         # Set before the client is first used to pace retried POSTs too (the batch's Pacer.wait).
         self.pace = None
+        # Seconds the whole task may take (task_budget); None for the batch, which runs for N/rate s.
+        self.budget = None
         self._flows = {}
         self._all_flows = None
 
@@ -110,13 +142,10 @@ class StudioModule(AnsibleModule):
             params = self.params
             user, password = self.check(choose_credentials, params)
             url = self.check(base_url, params['studio_url'], params['region'], params['edge'])
-            if params['timeout'] <= 0:
-                self.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
-            if params['max_retries'] < 0:
-                self.fail_json(msg='max_retries must be 0 or more, got %s' % params['max_retries'])
+            self.check(check_limits, params)
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
                                         validate_certs=params['validate_certs'], max_retries=params['max_retries'],
-                                        connections=self._connections, pace=self.pace)
+                                        connections=self._connections, pace=self.pace, budget=self.budget)
         return self._client
 
     def fail_api(self, error, msg=None, **result):
@@ -145,13 +174,16 @@ class StudioModule(AnsibleModule):
             flows = self.list_flows()
             matches = [f for f in flows if f.get('friendly_name') == flow]
             if not matches:
-                raise FlowNotFound('flow: no Flow is named %r; give a Flow SID (FW + 32 hex digits) or the exact '
-                                   'friendly name of one of: %s'
-                                   % (flow, ', '.join(sorted(f.get('friendly_name') or '' for f in flows))))
+                names = sorted(shown(f.get('friendly_name') or '') for f in flows)
+                known = ('the exact friendly name of one of: %s%s' % (', '.join(names[:20]), ' and %d more'
+                                                                      % (len(names) - 20) if len(names) > 20 else '')
+                         if names else 'the friendly name of a Flow (this account has no Flows)')
+                raise FlowNotFound('flow: no Flow is named %s; give a Flow SID (FW + 32 hex digits) or %s'
+                                   % (shown(flow), known))
             if len(matches) > 1:
                 sids = sorted(f['sid'] for f in matches)
-                raise FlowNotFound('flow: %d Flows are named %r (%s); give the Flow SID instead'
-                                   % (len(matches), flow, ', '.join(sids)), matching_sids=sids)
+                raise FlowNotFound('flow: %d Flows are named %s (%s); give the Flow SID instead'
+                                   % (len(matches), shown(flow), ', '.join(sids)), matching_sids=sids)
             sid = matches[0]['sid']
         self._flows[flow] = sid
         return sid

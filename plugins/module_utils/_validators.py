@@ -22,11 +22,35 @@ SID_KINDS = {
     'FW': 'Flow SID',
     'FN': 'Execution SID',
     'FT': 'Step SID',
+    'MG': 'Messaging Service SID',
 }
-_SID = re.compile(r'^(AC|SK|FW|FN|FT)[0-9a-fA-F]{32}$')
-_E164 = re.compile(r'^\+[1-9][0-9]{0,14}$')
-_PHONE_LIKE = re.compile(r'^[+0-9(][0-9 ()./-]*$')
-_CHANNEL = re.compile(r'^([a-z][a-z0-9_-]*):(.+)$')
+# Every pattern is used with fullmatch: ``$`` would also match before a final newline.
+_SID = re.compile(r'(AC|SK|FW|FN|FT|MG)[0-9a-fA-F]{32}')
+_E164 = re.compile(r'\+[1-9][0-9]{0,14}')
+_PHONE_LIKE = re.compile(r'[+0-9(][0-9 ()./-]*')
+# Longest value echoed back in a message.
+SHOWN = 100
+
+# The contact and sender addresses Studio's REST-triggered Executions take, as the collection
+# checks them before sending (README, "Addresses"). A channel prefix is written in lower case.
+CHANNELS = {
+    'whatsapp': ('an E.164 number, such as whatsapp:+14155550100', lambda rest: bool(_E164.fullmatch(rest))),
+    'messenger': ('a Facebook Messenger ID of digits, such as messenger:1234567890',
+                  lambda rest: bool(re.fullmatch(r'[0-9]{1,32}', rest))),
+    'client': ('a Twilio Client identity of letters, digits and _ - . @, such as client:alice',
+               lambda rest: bool(re.fullmatch(r'[A-Za-z0-9_.@-]{1,121}', rest))),
+    'sip': ('a SIP address user@host, such as sip:alice@example.com',
+            lambda rest: bool(re.fullmatch(r'[A-Za-z0-9_.!~*\'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?',
+                                           rest))),
+}
+ADDRESS_FORMS = ('an E.164 phone number such as +14155550100 (+ then up to 15 digits, no spaces), or a channel '
+                 'address: whatsapp:+14155550100, messenger:<digits>, client:<identity>, sip:<user>@<host>')
+
+
+def shown(value):
+    """``value`` for a message: its repr (so that newlines and invisible characters show), cut short."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN - 3] + '...'
 
 
 def type_name(value):
@@ -38,21 +62,36 @@ def type_name(value):
 
 
 def is_sid(value, prefix):
-    return isinstance(value, str) and bool(_SID.match(value)) and value.startswith(prefix)
+    return isinstance(value, str) and bool(_SID.fullmatch(value)) and value.startswith(prefix)
 
 
-def check_sid(value, prefix, option):
-    """``value`` must be ``prefix`` followed by 32 hexadecimal digits."""
+def check_sid(value, prefix, option, credential=False):
+    """``value`` must be ``prefix`` followed by 32 hexadecimal digits.
+
+    With ``credential``, the value is never echoed (a token given in the wrong option would be).
+    """
     if value is None:
         return None
     if not is_sid(value, prefix):
         kind = SID_KINDS.get(prefix, prefix + ' SID')
-        raise ValueError('%s must be %s %s: %s followed by 32 hexadecimal digits (%s%s), got %r'
-                         % (option, 'an' if kind[0] in 'AEIOU' else 'a', kind, prefix, prefix, 'a' * 32, value))
+        got = ('a value of %d characters (not shown: it may be a secret)' % len(value) if credential and
+               isinstance(value, str) else shown(value))
+        raise ValueError('%s must be %s %s: %s followed by 32 hexadecimal digits (%s%s), got %s'
+                         % (option, 'an' if kind[0] in 'AEIOU' else 'a', kind, prefix, prefix, 'a' * 32, got))
     return value
 
 
-_SID_LIKE = re.compile(r'^(FW|FN|FT)[0-9a-fA-F]+$')
+def check_secret(value, option):
+    """A token or secret: printable ASCII without spaces (what Twilio issues). Never echoed."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r'[!-~]+', value):
+        raise ValueError('%s must be printable ASCII without spaces, as Twilio issues it (the value is not shown)'
+                         % option)
+    return value
+
+
+_SID_LIKE = re.compile(r'(FW|FN|FT)[0-9a-fA-F]+\s*')
 
 
 def check_flow(value, option='flow'):
@@ -62,31 +101,63 @@ def check_flow(value, option='flow'):
     if not isinstance(value, str) or not value.strip():
         raise ValueError('%s must be a Flow SID (FW followed by 32 hexadecimal digits) or a Flow friendly name, '
                          'not empty' % option)
-    if _SID_LIKE.match(value) and not is_sid(value, 'FW'):
+    if _SID_LIKE.fullmatch(value) and not is_sid(value, 'FW'):
         check_sid(value, 'FW', option)
+    if value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError('%s must be a Flow SID or friendly name without surrounding spaces or control characters, '
+                         'got %s' % (option, shown(value)))
     return value
 
 
 def check_address(value, option):
-    """A contact or sender address.
+    """A contact or sender address in the grammar of ADDRESS_FORMS (or a Messaging Service SID).
 
-    Phone-like values must be E.164 (``+`` and up to 15 digits); ``channel:address`` values
-    (``whatsapp:+1...``, ``messenger:...``) are checked after the prefix when the rest is phone-like;
-    other identifiers (a Messaging Service SID ``MG...``, a client name) pass unchanged.
+    E.164 is checked with ASCII digits only and as a full match: spaces, newlines, invisible or
+    full-width characters, a list turned into text, all fail. A known channel prefix in another
+    case is refused with the right spelling.
     """
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        raise ValueError('%s must be a non-empty address without surrounding spaces, such as +14155550100' % option)
-    address = value
-    match = _CHANNEL.match(value)
-    if match:
-        address = match.group(2)
-    if _PHONE_LIKE.match(address) and not _E164.match(address):
-        raise ValueError('%s must be an E.164 phone number: + then up to 15 digits, no spaces or punctuation '
-                         '(such as +14155550100%s), got %r'
-                         % (option, ', or whatsapp:+14155550100' if match else '', value))
-    return value
+    if not isinstance(value, str):
+        raise ValueError('%s must be a string: %s; got %s %s' % (option, ADDRESS_FORMS, type_name(value), shown(value)))
+    if _E164.fullmatch(value) or is_sid(value, 'MG'):
+        return value
+    prefix, colon, rest = value.partition(':')
+    if colon and prefix in CHANNELS:
+        form, valid = CHANNELS[prefix]
+        if valid(rest):
+            return value
+        raise ValueError('%s: after %s: comes %s; got %s' % (option, prefix, form, shown(value)))
+    if colon and prefix.strip().lower() in CHANNELS:
+        raise ValueError('%s: write the channel prefix as %s: (lower case, no spaces), got %s'
+                         % (option, prefix.strip().lower(), shown(value)))
+    if _PHONE_LIKE.fullmatch(value.strip()):
+        raise ValueError('%s must be an E.164 phone number: + then up to 15 digits, no spaces or punctuation (such '
+                         'as +14155550100), got %s' % (option, shown(value)))
+    raise ValueError('%s must be %s; got %s' % (option, ADDRESS_FORMS, shown(value)))
+
+
+def non_json(value, path):
+    """The first place in ``value`` that JSON cannot hold, as (path, why), or None."""
+    if isinstance(value, float) and (value != value or value in (float('inf'), float('-inf'))):
+        return path, 'must be a finite number (JSON has no NaN or Infinity), got %s' % value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return path, 'must have text keys, got the key %s' % shown(key)
+            found = non_json(item, '%s.%s' % (path, key))
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = non_json(item, '%s[%d]' % (path, index))
+            if found:
+                return found
+        return None
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return None
+    return path, 'must be a JSON value (text, number, true/false, null, list or dict), got %s' % type_name(value)
 
 
 def parse_parameters(value, option='parameters'):
@@ -95,7 +166,7 @@ def parse_parameters(value, option='parameters'):
         return {}
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
+            parsed = json.loads(value, parse_constant=_no_constant)
         except ValueError as exc:
             raise ValueError('%s must be a dict or a string holding a JSON object; the string is not JSON: %s'
                              % (option, exc))
@@ -105,12 +176,14 @@ def parse_parameters(value, option='parameters'):
         value = parsed
     if not isinstance(value, dict):
         raise ValueError('%s must be a dict or a string holding a JSON object, got %s' % (option, type_name(value)))
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise ValueError('%s must hold only JSON values (strings, numbers, booleans, lists, dicts): %s'
-                         % (option, exc))
+    found = non_json(value, option)
+    if found:
+        raise ValueError('%s %s' % found)
     return value
+
+
+def _no_constant(name):
+    raise ValueError('%s is not JSON (JSON has no NaN or Infinity)' % name)
 
 
 def check_parameters(value, option='parameters'):
@@ -121,22 +194,41 @@ def check_parameters(value, option='parameters'):
 
 
 def parse_datetime(value, option):
-    """An ISO 8601 date-time (``2024-05-01T10:00:00Z``, an offset, or a date) in UTC, for Twilio."""
+    """An ISO 8601 date-time (``2024-05-01T10:00:00Z``, an offset, or a date) in UTC, for Twilio.
+
+    Years 1970 to 9998 after conversion to UTC; anything else, or a value that is not a date,
+    fails naming the option.
+    """
     if value is None or value == '':
         return None
     text = str(value).strip()
     candidate = text[:-1] + '+00:00' if text.endswith(('Z', 'z')) else text
     try:
-        if len(candidate) == 10:
+        if re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', candidate):
             stamp = datetime.datetime.strptime(candidate, '%Y-%m-%d')
         else:
             stamp = _fromisoformat(candidate)
-    except ValueError:
-        raise ValueError('%s must be an ISO 8601 date-time such as 2024-05-01T10:00:00Z or 2024-05-01, got %r'
-                         % (option, value))
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(_UTC).replace(tzinfo=None)
-    return stamp.strftime('%Y-%m-%dT%H:%M:%SZ')
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(_UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise ValueError('%s must be an ISO 8601 date-time such as 2024-05-01T10:00:00Z or 2024-05-01, got %s'
+                         % (option, shown(value)))
+    if not 1970 <= stamp.year <= 9998:
+        raise ValueError('%s must be between 1970 and 9998 (in UTC), got %s' % (option, shown(value)))
+    return twilio_format(stamp)
+
+
+def twilio_format(stamp):
+    """``2024-05-01T10:00:00Z`` (years always with four digits; strftime does not pad on every platform)."""
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute,
+                                              stamp.second)
+
+
+def check_range(date_from, date_to, option_from, option_to):
+    """Twilio returns nothing for a reversed range; refuse it instead (the values are parse_datetime's)."""
+    if date_from and date_to and date_from >= date_to:
+        raise ValueError('%s (%s) must be before %s (%s): %s is inclusive, %s exclusive'
+                         % (option_from, date_from, option_to, date_to, option_from, option_to))
 
 
 class _Utc(datetime.tzinfo):
@@ -201,9 +293,9 @@ def check_contact(contact, position, defaults, needs_from=True):
         if value is None and field != 'to':
             value = defaults.get(field)
         if value is not None and not isinstance(value, str):
-            raise ValueError('%s: %s must be a string%s, got %s %r'
+            raise ValueError('%s: %s must be a string%s, got %s %s'
                              % (label, field, ' such as +14155550100' if field in ('to', 'from') else '',
-                                type_name(value), value))
+                                type_name(value), shown(value)))
         checked[field] = value
     if not checked['to']:
         raise ValueError('%s: to is required (the contact\'s address, such as +14155550100)' % label)

@@ -159,7 +159,7 @@ EXAMPLES = r'''
   telephony.twilio.studio_campaign:
     flow: Customer survey
     from: "+14155550199"
-    contacts: "{{ ansible_play_hosts | map('extract', hostvars) | map('dict2items') | ... }}"
+    contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
     campaign: survey-2026-11
   run_once: true
   register: survey
@@ -278,7 +278,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     lookup_since,
     reserved_key_error,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, active_in
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, active_in, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
@@ -345,14 +345,6 @@ def contact_result(contact, outcome, include):
         if 'steps' in include:
             result['steps'] = outcome.steps
     return result
-
-
-def last_widget(steps):
-    """The widget a contact is at (or ended on), from its Steps in chronological order."""
-    if not steps:
-        return None
-    last = steps[-1]
-    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
 
 
 def slim(result):

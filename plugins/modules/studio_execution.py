@@ -328,13 +328,14 @@ import uuid
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
+    SETTLE_MIN,
     ContactError,
     Protocol,
     lookup_since,
     reserved_key_error,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
-from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
@@ -345,6 +346,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parse_twilio_date,
 )
 
+# The longest wait_timeout (a day): Studio Executions waiting longer are better gathered later.
+MAX_WAIT = 86400
 ACTIONS = {'present': 'Triggering the Execution', 'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
 
 
@@ -369,10 +372,12 @@ def validate(module):
     if state != 'present' and not (params['execution_sid'] or params['to']):
         module.fail_json(msg='state=%s needs execution_sid (FN + 32 hex digits), or to (the contact whose active '
                              'Execution to act on)' % state)
-    if params['wait_timeout'] <= 0:
-        module.fail_json(msg='wait_timeout must be a positive number of seconds, got %s' % params['wait_timeout'])
-    if state == 'absent' and params['wait']:
-        module.fail_json(msg='wait is only used with state=present')
+    if not 0 < params['wait_timeout'] <= MAX_WAIT:
+        module.fail_json(msg='wait_timeout must be a whole number of seconds from 1 to %d, got %s'
+                             % (MAX_WAIT, params['wait_timeout']))
+    if state != 'present' and params['wait']:
+        module.fail_json(msg='wait is only used with state=present (state=%s returns once the Execution is %s)'
+                             % (state, 'ended' if state == 'ended' else 'deleted'))
     if params['campaign'] is not None and not params['campaign'].strip():
         module.fail_json(msg='campaign must be a non-empty text such as spring-2026')
     if params['since'] and not params['campaign']:
@@ -389,6 +394,10 @@ def target(module, protocol):
     execution = executions.fetch(sid)
     if execution is None and module.params['state'] == 'ended':
         module.fail_json(msg='execution_sid: no Execution %s in Flow %s' % (sid, executions.flow_sid))
+    to = module.params['to']
+    if execution is not None and to and execution.get('contact_channel_address') != to:
+        module.fail_json(msg='execution_sid %s is the Execution of %s, not of to=%s; give one of them, or both of the '
+                             'same contact' % (sid, execution.get('contact_channel_address'), to))
     return execution
 
 
@@ -454,6 +463,8 @@ def run_module():
     since = validate(module)
     params = module.params
     state = params['state']
+    module.budget = task_budget(params, (params['wait_timeout'] if params['wait'] else 0) + FRESH_READ_SECONDS +
+                                max(params['timeout'], SETTLE_MIN))
     executions = Executions(module.client, module.flow_sid(params['flow']))
     campaign_since = None
     if params['campaign']:

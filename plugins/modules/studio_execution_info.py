@@ -124,11 +124,12 @@ executions:
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
-from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
     check_sid,
+    check_range,
     parse_datetime,
 )
 
@@ -153,6 +154,8 @@ def run_module():
     module.check(check_address, params['to'], 'to')
     date_from = module.check(parse_datetime, params['date_created_from'], 'date_created_from')
     date_to = module.check(parse_datetime, params['date_created_to'], 'date_created_to')
+    module.check(check_range, date_from, date_to, 'date_created_from', 'date_created_to')
+    module.budget = task_budget(params)
     if params['limit'] is not None and params['limit'] < 1:
         module.fail_json(msg='limit must be 1 or more, got %s' % params['limit'])
     executions = Executions(module.client, module.flow_sid(params['flow']))
@@ -162,6 +165,10 @@ def run_module():
             if found is None:
                 module.fail_json(msg='execution_sid: no Execution %s in Flow %s'
                                      % (params['execution_sid'], executions.flow_sid), status=404)
+            if params['to'] and found.get('contact_channel_address') != params['to']:
+                module.fail_json(msg='execution_sid %s is the Execution of %s, not of to=%s; give one of them, or both '
+                                     'of the same contact'
+                                     % (params['execution_sid'], found.get('contact_channel_address'), params['to']))
             items = [found]
         else:
             items = []

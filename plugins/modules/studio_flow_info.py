@@ -115,7 +115,7 @@ flows:
 '''
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
-from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, is_sid
 
 
@@ -127,6 +127,7 @@ def run_module():
         ),
         supports_check_mode=True,
     )
+    module.budget = task_budget(module.params)
     flow, status = module.params['flow'], module.params['status']
     module.check(check_flow, flow)
     client = module.client

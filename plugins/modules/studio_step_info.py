@@ -104,7 +104,7 @@ steps:
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
-from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, check_sid
 
 
@@ -118,6 +118,7 @@ def run_module():
         ),
         supports_check_mode=True,
     )
+    module.budget = task_budget(module.params)
     params = module.params
     module.check(check_flow, params['flow'])
     module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')

@@ -3,15 +3,16 @@
 """make bench: a campaign with playbooks/run_flow.yml against an expert's SDK script and Studio's limit.
 
 Contenders, run alternately in one invocation against one Studio emulator (the 5-step "Order
-update" Flow; the emulator enforces 20 creates per second over --window seconds and adds the
-latency to every request):
+update" Flow; the emulator enforces 20 creates per second over a 1 s sliding window, or over
+Twilio's 10 s window for the --window10 sizes, and adds the latency to every request):
   a  playbooks/run_flow.yml, forks 20       (the collection: one batch per play)
   s  tests/bench/sdk_baseline.py            (Twilio's Python SDK in a thread pool, paced at 20/s,
                                              429 retried: the same requests)
   L  Studio's own limit, N/20 s             (computed: no design can beat it)
   c  tests/bench/floor.yml                  (optional, --floor: one no-op task per host)
 Wall time; CPU time of the process tree; peak RSS of the whole process tree (the sum over its
-processes, sampled every 0.2 s); requests per contact and 429s from the emulator's request log.
+processes' proportional set sizes, sampled every 0.2 s); requests per contact and 429s from the
+emulator's request log.
 
 Then the companions' lookups: --lookup-contacts contacts in an inventory, --lookup-executions
 Executions of the Flow in the window; gather_facts.yml and end_active.yml run once each and
@@ -47,6 +48,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
 from studio_emulator.control import EmulatorProcess  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
+from proctree import tree  # noqa: E402  pylint: disable=wrong-import-order
+
 FLOW_NAME = 'Order update'
 FLOW_STEPS = 5
 LOOKUP_FLOW = 'Customer survey'
@@ -73,37 +77,24 @@ def write_inventory(path, size, flow_sid, first=0):
     return path
 
 
-def tree(pid):
-    """``pid`` and its descendants, from /proc."""
-    children = {}
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open('/proc/%s/stat' % entry) as handle:
-                    children.setdefault(int(handle.read().rsplit(')', 1)[1].split()[1]), []).append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def rss_kb(pid):
-    try:
-        with open('/proc/%d/status' % pid) as handle:
-            for line in handle:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
+def memory_kb(pid):
+    """The process's proportional set size (its private memory plus its share of pages shared with
+    others, such as the copy-on-write pages of Ansible's forked workers), so that a sum over a tree
+    counts each page once; VmRSS where the kernel has no smaps_rollup."""
+    for path, key in (('/proc/%d/smaps_rollup' % pid, 'Pss:'), ('/proc/%d/status' % pid, 'VmRSS:')):
+        try:
+            with open(path) as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
     return 0
 
 
 def measure(cmd, env, log_path):
-    """Run ``cmd``; (exit code, wall s, CPU s of the tree, peak RSS of the whole tree in MB)."""
+    """Run ``cmd``; (exit code, wall s, CPU s of the tree, peak memory of the whole tree in MB: the
+    sum of its processes' proportional set sizes, sampled every 0.2 s)."""
     peak = [0]
     started = time.perf_counter()
     with open(log_path, 'w') as log:
@@ -112,7 +103,7 @@ def measure(cmd, env, log_path):
 
         def sample():
             while not done.wait(0.2):
-                peak[0] = max(peak[0], sum(rss_kb(p) for p in tree(proc.pid)))
+                peak[0] = max(peak[0], sum(memory_kb(p) for p in tree(proc.pid)))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -222,7 +213,8 @@ def report(cells, looked, args, started, elapsed, host):
         '20/s, 429 retried; the same requests); **L** Studio\'s limit, N/20 s; **c** one no-op task per host '
         '(only with --floor). Flow "%s", %d Steps, 3 + %d requests per contact. The emulator enforces 20 creates '
         'per second over the window and adds the latency to every request. Wall and CPU in seconds (CPU of the '
-        'process tree); RSS is the peak of the whole process tree (sum of its processes). Medians of the '
+        'process tree); RSS is the peak memory of the whole process tree (the sum of its processes\' proportional set '
+        'sizes, so that pages shared by forked workers count once; sampled every 0.2 s). Medians of the '
         'repetitions; contenders alternate.' % (args.forks, FLOW_NAME, FLOW_STEPS, FLOW_STEPS), '',
         '| window | latency | N | wall a | wall s | L = N/20 | a/s | a/L | a per contact ms | CPU a | CPU s | '
         'RSS a MB | req/contact a | 429s a | failed a | created a (dup) | wall c |',

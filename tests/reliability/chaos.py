@@ -39,6 +39,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
 from studio_emulator.control import EmulatorProcess  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
+from proctree import tree  # noqa: E402  pylint: disable=wrong-import-order
+
 sys.path.insert(0, HERE)
 from conftest import failures  # noqa: E402  pylint: disable=wrong-import-order
 
@@ -92,26 +95,8 @@ def playbook(env, inventory, forks, report, background=False):
 
 def kill_tree(pid):
     """SIGKILL ``pid`` and every process below it, as a lost machine would: Ansible's workers run in
-    sessions of their own, so killing the process group is not enough. All are stopped first, so
-    that none can start another child while the tree is walked."""
-    def children():
-        found = {}
-        for entry in os.listdir('/proc'):
-            if entry.isdigit():
-                try:
-                    with open('/proc/%s/stat' % entry) as handle:
-                        found.setdefault(int(handle.read().rsplit(')', 1)[1].split()[1]), []).append(int(entry))
-                except (OSError, IndexError, ValueError):
-                    pass
-        return found
-
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        os.kill(current, signal.SIGSTOP)
-        todo.extend(children().get(current, []))
-    for member in tree:
+    sessions of their own, so killing the process group is not enough. All are stopped first."""
+    for member in tree(pid, visit=lambda current: os.kill(current, signal.SIGSTOP)):
         os.kill(member, signal.SIGKILL)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.telephony.twilio.plugins.filter.studio_contacts import studio_contacts, studio_failures
 
-GROUP = {'studio_flow': 'Customer survey', 'studio_from': '+15005550006'}
+GROUP = {'studio_flow': 'Customer survey', 'studio_from': '+15005550006', 'studio_to': '+15551230009'}
 
 
 def hostvars(**hosts):
@@ -18,8 +18,11 @@ def hostvars(**hosts):
 
 
 def test_hosts_become_contacts_with_the_host_name_as_default_address():
-    found = hostvars(**{'+15551230001': {'studio_parameters': {'name': 'Ann'}},
-                        'di': {'studio_to': 'whatsapp:+15551230004'}})
+    group = dict(GROUP)
+    del group['studio_to']
+    found = dict((host, dict(group, **variables)) for host, variables in {
+        '+15551230001': {'studio_parameters': {'name': 'Ann'}},
+        'di': {'studio_to': 'whatsapp:+15551230004'}}.items())
     assert studio_contacts(['+15551230001', 'di'], found) == [
         {'name': '+15551230001', 'flow': 'Customer survey', 'to': '+15551230001', 'from': '+15005550006',
          'parameters': {'name': 'Ann'}},
@@ -37,8 +40,11 @@ def test_hosts_become_contacts_with_the_host_name_as_default_address():
     ({'studio_flow': 'FW123'}, 'Contact h: studio_flow must be a Flow SID'),
     ({'studio_from': ''}, "Contact h: studio_from must be set to the sender"),
     ({'studio_parameters': 'not a dict'}, 'Contact h: studio_parameters must be a dict or a string holding a JSON'),
-    ({'studio_parameters': {'x': float('inf')}}, 'Contact h: studio_parameters must hold only JSON values'),
-    ({'studio_parameters': {'x': object()}}, 'Contact h: studio_parameters must hold only JSON values'),
+    ({'studio_parameters': {'x': float('inf')}}, 'Contact h: studio_parameters.x must be a finite number (JSON has '
+                                                 'no NaN or Infinity), got inf'),
+    ({'studio_parameters': {'a': [1, {'b': object()}]}}, 'Contact h: studio_parameters.a[1].b must be a JSON value'),
+    ({'studio_parameters': '{"x": NaN}'}, 'Contact h: studio_parameters must be a dict or a string holding a JSON '
+                                          'object; the string is not JSON: NaN is not JSON'),
 ])
 def test_each_wrong_variable_is_named_with_its_value(variables, expected):
     found = {'h': dict(GROUP, **variables)}
@@ -47,13 +53,17 @@ def test_each_wrong_variable_is_named_with_its_value(variables, expected):
     assert message.startswith(expected) and '\n' not in message
 
 
-def test_a_host_name_that_is_not_an_address_is_named_as_such():
-    message = studio_failures(None, ['+1 555'], {'+1 555': dict(GROUP)})['+1 555']
-    assert 'studio_to (unset, so the host name) must be an E.164 phone number' in message
+@pytest.mark.parametrize('host', ['+1 555', 'dave smith', 'di-whatsapp'])
+def test_a_host_name_that_is_not_an_address_is_named_as_such(host):
+    group = dict(GROUP)
+    del group['studio_to']
+    message = studio_failures(None, [host], {host: group})[host]
+    assert message.startswith('Contact %s: studio_to (unset, so the host name) must be an E.164 phone number' % host)
 
 
 def test_companions_need_no_sender_and_long_values_are_cut():
-    found = {'h': {'studio_flow': 'Customer survey'}, 'long': dict(GROUP, studio_to=['x' * 500])}
+    found = {'h': {'studio_flow': 'Customer survey', 'studio_to': '+15551230009'},
+             'long': dict(GROUP, studio_to=['x' * 500])}
     assert [c['name'] for c in studio_contacts(['h'], found, False)] == ['h']
     message = studio_failures(None, ['long'], found)['long']
     assert len(message) < 200 and message.endswith('...')

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import socket
+import time
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from urllib3.response import HTTPResponse
 from ansible_collections.telephony.twilio.plugins.module_utils import _client
 from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     ConfigError,
+    RetryAfterTooLong,
     StudioClient,
     StudioError,
     base_url,
@@ -328,3 +330,50 @@ def test_a_post_retried_after_429_takes_a_slot_of_the_pacer(no_sleep):
     get.sleep(too_many)
     assert slots == [1]  # reads are not paced
     assert make_retry(5).increment('POST', '/v1', response=too_many).pace is None
+
+
+# -- hostile input, class 7: waiting without end ----------------------------------------------------
+def test_a_retry_after_beyond_the_cap_fails_at_once_saying_what_twilio_asked(no_sleep):
+    hour = HTTPResponse(body=b'', headers={'Retry-After': '3600'}, status=429, preload_content=False)
+    retry = make_retry(5).increment('POST', '/v1', response=hour)
+    with pytest.raises(RetryAfterTooLong):
+        retry.sleep(hour)
+    assert no_sleep == []  # nothing slept
+    client = StudioClient(AC, TOKEN)
+
+    def asks_an_hour(*args, **kwargs):
+        raise RetryAfterTooLong(3600.0)
+
+    client.session.request = asks_an_hour
+    with pytest.raises(StudioError) as info:
+        client.get('/v1/Flows')
+    assert 'Twilio asked to wait 3600 s before trying again (Retry-After), longer than the 60 s' in str(info.value)
+    assert info.value.status == 429 and not info.value.ambiguous
+
+
+def test_no_request_starts_after_the_task_budget_is_spent(monkeypatch):
+    client = StudioClient(AC, TOKEN, budget=5)
+    sent = []
+    client.session.request = lambda *args, **kwargs: sent.append(kwargs['timeout'])
+    client.deadline = time.time() + 2  # 2 s of the budget left: no request may wait longer
+    with pytest.raises(AttributeError):  # the fake answer is not a response; what matters is the timeout
+        client.get('/v1/Flows')
+    assert sent and sent[0] <= 2.0
+    client.deadline = time.time() - 1
+    with pytest.raises(StudioError, match='The task ran out of time: its budget of 5 s'):
+        client.get('/v1/Flows')
+    assert len(sent) == 1
+
+
+def test_tls_advice_fits_validate_certs():
+    for verify, advice in ((True, 'set validate_certs: false for a test server'),
+                           (False, 'validate_certs is already false')):
+        client = StudioClient(AC, TOKEN, validate_certs=verify)
+
+        def refuse(*args, **kwargs):
+            raise requests.exceptions.SSLError('handshake failed')
+
+        client.session.request = refuse
+        with pytest.raises(StudioError) as info:
+            client.get('/v1/Flows')
+        assert advice in str(info.value)

@@ -38,6 +38,8 @@ class FakeStudio:
         mock.add_callback(responses.POST, EXECUTIONS, callback=self.create)
         mock.add_callback(responses.GET, EXECUTIONS, callback=self.list)
         mock.add_callback(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Context'), callback=self.context)
+        mock.add_callback(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+$'), callback=self.fetch)
+        mock.add_callback(responses.DELETE, re.compile(re.escape(EXECUTIONS) + r'/FN\w+$'), callback=self.delete)
 
     def create(self, request):
         self.posts += 1
@@ -70,6 +72,16 @@ class FakeStudio:
         if next_url and 'DateCreatedFrom' in query:
             next_url += '&DateCreatedFrom=' + query['DateCreatedFrom']
         return 200, {}, json.dumps({'executions': chunk, 'meta': {'next_page_url': next_url}})
+
+    def fetch(self, request):
+        execution = self.executions.get(request.url.rsplit('/', 1)[-1])
+        if execution is None:
+            return 404, {}, json.dumps({'code': 20404, 'message': 'not found', 'status': 404})
+        return 200, {}, json.dumps(execution)
+
+    def delete(self, request):
+        return (204, {}, '') if self.executions.pop(request.url.rsplit('/', 1)[-1], None) else (
+            404, {}, json.dumps({'code': 20404, 'message': 'not found', 'status': 404}))
 
     def context(self, request):
         sid = request.url.split('/')[-2]

@@ -93,7 +93,8 @@ def test_bad_contacts_are_refused_before_any_request_and_the_others_go_on(mock, 
     messages = dict((name, r['msg']) for name, r in result['contacts'].items() if r['failed'])
     assert 'contact letters: to must be an E.164 phone number' in messages['letters']
     assert 'contact number: to must be a string' in messages['number'] and '15550000107' in messages['number']
-    assert 'contact nan: parameters must hold only JSON values' in messages['nan']
+    assert messages['nan'] == ('contact nan: parameters.x must be a finite number (JSON has no NaN or Infinity), '
+                               'got nan')
     assert 'ansible_task_nonce' in messages['nonce']
     assert 'unknown field colour' in messages['extra']
     assert 'also contact host0' in messages['twin']

@@ -86,7 +86,7 @@ def test_unknown_sid_is_a_clear_failure(monkeypatch):
     (dict(CREDS, studio_url='http://example.com'), 'studio_url: plain http://'),
     (dict(CREDS, account_sid='ACnope'), 'account_sid must be an Account SID'),
     (dict(studio_url=BASE), 'No Twilio credentials'),
-    (dict(CREDS, timeout=0), 'timeout must be a positive number'),
+    (dict(CREDS, timeout=0), 'timeout must be a number of seconds above 0 and at most 300'),
 ])
 @responses.activate
 def test_bad_input_fails_before_any_request(args, text, monkeypatch):
@@ -109,3 +109,17 @@ def test_env_fallbacks_ignore_empty_values(monkeypatch):
     result, failed = run(studio_flow_info, {}, monkeypatch)
     assert not failed and len(result['flows']) == 5
     assert responses.calls[0].request.headers['Authorization'].startswith('Basic QUMwMTIz')
+
+
+def test_a_name_in_an_account_without_flows_says_so(monkeypatch):
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, BASE + '/v1/Flows', json={'flows': [], 'meta': {'next_page_url': None}})
+        result, failed = run(studio_flow_info, dict(CREDS, flow='Customer survey'), monkeypatch)
+    assert failed and result['msg'].endswith('or the friendly name of a Flow (this account has no Flows)')
+
+
+def test_a_huge_name_is_not_echoed_whole(monkeypatch):
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, BASE + '/v1/Flows', json={'flows': [], 'meta': {'next_page_url': None}})
+        result, failed = run(studio_flow_info, dict(CREDS, flow='x' * 100000), monkeypatch)
+    assert failed and len(result['msg']) < 400
