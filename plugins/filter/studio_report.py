@@ -29,10 +29,12 @@ def report_rows(batch, failures=None):
         # A batch with a results file returns step_count and last_widget instead of the Steps.
         count = len(steps) if steps is not None else result.get('step_count', 0)
         widget = last_widget(steps) if steps is not None else result.get('last_widget')
-        rows.append({'contact': name, 'to': result.get('to') or '', 'execution_sid': execution.get('sid', ''),
-                     'status': execution.get('status', ''), 'action': result.get('action', ''),
-                     'date_created': execution.get('date_created', ''), 'last_widget': widget or '',
-                     'steps': count, 'error': failures.pop(name, result.get('msg') or '')})
+        row = {'contact': name, 'to': result.get('to') or '', 'execution_sid': execution.get('sid', ''),
+               'status': execution.get('status', ''), 'action': result.get('action', ''),
+               'date_created': execution.get('date_created', ''), 'last_widget': widget or '',
+               'steps': count, 'error': failures.pop(name, result.get('msg') or '')}
+        row.update(result.get('fields') or {})
+        rows.append(row)
     for name, message in sorted(failures.items()):
         rows.append(dict(dict((column, '') for column in COLUMNS), contact=name, action='failed', steps=0,
                          error=message))
@@ -45,8 +47,13 @@ def studio_report(batch, failures=None, fmt='json'):
     if fmt == 'json':
         return json.dumps(rows, indent=2, sort_keys=False) + '\n'
     if fmt == 'csv':
+        extra = []
+        for row in rows:  # the report_fields columns, in the order they first appear
+            for column in row:
+                if column not in COLUMNS and column not in extra:
+                    extra.append(column)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator='\n')
+        writer = csv.DictWriter(out, fieldnames=list(COLUMNS) + extra, lineterminator='\n', restval='')
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue()

@@ -78,6 +78,15 @@ options:
     elements: str
     choices: [context, steps]
     default: []
+  report_fields:
+    description:
+      - Values to pick from each contact's Execution Context for reports, as C({column: path}), where the path
+        names keys with dots and list items with C([n]), such as V(widgets.ask_rating.inbound.Body) for the answer
+        to a Send & Wait For Reply widget named C(ask_rating).
+      - Each contact's result then carries C(fields), C({column: value}) (V(null) where the path leads nowhere);
+        P(telephony.twilio.studio_report#filter) adds them as columns.
+      - Needs V(context) in O(include).
+    type: dict
   campaign:
     description:
       - A campaign key that makes reruns safe, even on Flows whose Executions end at once. It is sent in each
@@ -229,6 +238,10 @@ contacts:
     execution:
       description: The contact's Execution (fields of the Studio v1 Execution resource), or V(null).
       type: dict
+    fields:
+      description: The values O(report_fields) asks for, C({column: value}).
+      type: dict
+      returned: with O(report_fields), when there is an Execution
     context:
       description: The Execution Context.
       type: dict
@@ -261,6 +274,7 @@ failed_contacts:
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -288,6 +302,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parse_datetime,
     parse_parameters,
     parse_twilio_date,
+    shown,
 )
 
 # How long a batch with a campaign waits for another batch of the same campaign on this machine.
@@ -336,15 +351,34 @@ def read_contacts(module):
     return good, failed
 
 
-def contact_result(contact, outcome, include):
+def contact_result(contact, outcome, include, report_fields):
     result = {'to': contact['to'], 'changed': outcome.changed, 'failed': False, 'action': outcome.action,
               'execution': outcome.execution}
     if outcome.execution is not None:
+        if report_fields:
+            result['fields'] = dict((column, dig(outcome.context, path)) for column, path in report_fields.items())
         if 'context' in include:
             result['context'] = outcome.context
         if 'steps' in include:
             result['steps'] = outcome.steps
     return result
+
+
+def dig(data, path):
+    """The value at ``path`` (``a.b[0].c``) in ``data``, or None where it leads nowhere."""
+    for key, index in _PATH_STEP.findall(path):
+        if key:
+            data = data.get(key) if isinstance(data, dict) else None
+        else:
+            position = int(index)
+            data = data[position] if isinstance(data, list) and -len(data) <= position < len(data) else None
+        if data is None:
+            return None
+    return data
+
+
+_PATH_STEP = re.compile(r'([^.\[\]]+)|\[(-?[0-9]+)\]')
+_PATH = re.compile(r'[^.\[\]]+(\[-?[0-9]+\])*(\.[^.\[\]]+(\[-?[0-9]+\])*)*')
 
 
 def slim(result):
@@ -404,7 +438,7 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since, record, abandone
         except Exception as exc:  # pylint: disable=broad-except
             # One contact's unexpected error must not lose the other contacts' results.
             return failure(contact, '%s failed unexpectedly: %s: %s' % (ACTIONS[state], type(exc).__name__, exc))
-        return contact_result(contact, outcome, include)
+        return contact_result(contact, outcome, include, params['report_fields'])
 
     return dict(run_batch(contacts, work, params['workers']))
 
@@ -422,6 +456,12 @@ def validate_options(module):
     if params['campaign'] is not None and not params['campaign'].strip():
         module.fail_json(msg='campaign must be a non-empty text such as survey-2026-11')
     since = module.check(parse_datetime, params['since'], 'since')
+    for column, path in (params['report_fields'] or {}).items():
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
+            module.fail_json(msg='report_fields.%s must be a path into the Execution Context such as '
+                                 'widgets.ask_rating.inbound.Body, got %s' % (column, shown(path)))
+    if params['report_fields'] and 'context' not in params['include']:
+        module.fail_json(msg='report_fields needs context in include (the values are read from the Execution Context)')
     return parse_twilio_date(since) if since else None
 
 
@@ -438,6 +478,7 @@ def run_module():
             'campaign': dict(type='str'),
             'since': dict(type='str'),
             'rate': dict(type='float', default=20.0),
+            'report_fields': dict(type='dict'),
             'results_path': dict(type='path'),
             'heartbeat_path': dict(type='path'),
             'heartbeat_timeout': dict(type='float', default=10.0),

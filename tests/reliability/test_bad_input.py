@@ -20,6 +20,7 @@ def test_every_module_refuses_bad_input_before_any_request(studio):
              if not r.get('failed') or r['item']['text'] not in (r.get('msg') or '')]
     assert not wrong, wrong
     assert not any('Traceback' in r['msg'] for r in results)
+    assert not any('swapped-token-value' in r['msg'] or 't\u00f6k' in r['msg'] for r in results)  # never echoed
     assert studio.control.requests(mark) == []  # nothing reached the API
 
 

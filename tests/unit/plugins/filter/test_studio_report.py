@@ -64,3 +64,13 @@ def test_summary_of_a_big_batch_lists_only_failures():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match='fmt must be json, csv or lines'):
         studio_report(BATCH, None, 'xml')
+
+
+def test_report_fields_become_columns_after_the_fixed_ones():
+    batch = {'contacts': {
+        'ann': {'failed': False, 'action': 'created', 'execution': {'sid': SID}, 'fields': {'rating': '5', 'name': 'Ann'}},
+        'bo': {'failed': False, 'action': 'created', 'execution': {'sid': SID}, 'fields': {'rating': None, 'name': 'Bo'}},
+    }}
+    rows = list(csv.DictReader(io.StringIO(studio_report(batch, {}, 'csv'))))
+    assert list(rows[0])[-2:] == ['rating', 'name']
+    assert [(r['contact'], r['rating'], r['name']) for r in rows] == [('ann', '5', 'Ann'), ('bo', '', 'Bo')]

@@ -218,3 +218,17 @@ def test_with_a_results_file_the_return_is_slim_and_the_file_complete(mock, monk
     assert sorted(line['name'] for line in lines) == ['host0', 'host1']
     assert lines[0]['result']['steps'][0]['context'] == {} and 'flow' in lines[0]['result']['context']
     assert result['diff']['before'] == {'host0': 'absent', 'host1': 'absent'}
+
+
+def test_report_fields_pick_values_from_each_context(mock, monkeypatch):
+    FakeStudio(mock)
+    fields = {'name': 'flow.data.name', 'first': 'flow.data.list[0]', 'missing': 'widgets.ask.inbound.Body'}
+    batch = [{'name': 'ann', 'to': '+15551230001', 'parameters': {'name': 'Ann', 'list': ['a', 'b']}}]
+    result, failed = run(studio_campaign, dict(BATCH, contacts=batch, include=['context'], report_fields=fields),
+                         monkeypatch)
+    assert not failed and result['contacts']['ann']['fields'] == {'name': 'Ann', 'first': 'a', 'missing': None}
+    result, failed = run(studio_campaign, dict(BATCH, contacts=batch, report_fields=fields), monkeypatch)
+    assert failed and 'report_fields needs context in include' in result['msg']
+    result, failed = run(studio_campaign, dict(BATCH, contacts=batch, include=['context'],
+                                               report_fields={'x': 'a..b'}), monkeypatch)
+    assert failed and 'report_fields.x must be a path into the Execution Context' in result['msg']
