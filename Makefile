@@ -17,6 +17,7 @@ PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12 $(P
 PYTHON_MIN ?= $(PYTHON)
 VENV := .venv
 VENV_MIN := .venv-min
+INSTALL_PATH ?= $(HOME)/.ansible/collections
 # Outside the checkout: ansible-test lists files with git when it finds a repository above it.
 BUILD := $(or $(TMPDIR),/tmp)/telephony.twilio-$(shell echo $(CURDIR) | md5sum | cut -c1-8)
 # Every Python this machine has, for ansible-test sanity --venv (it only sees PATH).
@@ -30,7 +31,14 @@ export PYTHONPATH := $(CURDIR)/tests/emulator
 .PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench chaos install clean
 
 help:
-	@echo "make test | make demo | make bench | make chaos | make install | make clean"
+	@echo "make test     emulator tests, ansible-test sanity/units/integration, playbook and reliability tests,"
+	@echo "              lint, and units/integration on the oldest ansible-core (what CI runs)"
+	@echo "make demo     run playbooks/run_flow.yml on the example inventory against the emulator;"
+	@echo "              keeps the report and the fact cache in demo-output/"
+	@echo "make bench    a campaign against an SDK script and Studio's limit -> tests/bench/RESULTS.md"
+	@echo "make chaos    the full fault matrix -> tests/reliability/RESULTS.md"
+	@echo "make install  build the collection and install it into INSTALL_PATH ($(INSTALL_PATH))"
+	@echo "make clean    remove the virtualenvs and build output"
 
 $(VENV)/.done: tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -99,5 +107,10 @@ bench: layout
 	$(VENV)/bin/pip install -q -r tests/bench/requirements.txt
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/bench.py $(BENCH_ARGS)
 
+install: venv
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD) .
+	ANSIBLE_COLLECTIONS_PATH=$(INSTALL_PATH) $(VENV)/bin/ansible-galaxy collection install --force \
+	    -p $(INSTALL_PATH) $(BUILD)/telephony-twilio-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+
 clean:
-	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz
+	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz demo-output

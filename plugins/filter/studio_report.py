@@ -42,8 +42,10 @@ def report_rows(batch, failures=None):
 
 
 def studio_report(batch, failures=None, fmt='json'):
-    """The report of a studio_campaign result: ``fmt`` is json, csv, or lines (the summary)."""
+    """The report of a studio_campaign result: ``fmt`` is json, csv, lines (the summary) or rows (the data)."""
     rows = report_rows(batch, failures)
+    if fmt == 'rows':
+        return rows
     if fmt == 'json':
         return json.dumps(rows, indent=2, sort_keys=False) + '\n'
     if fmt == 'csv':
@@ -59,7 +61,7 @@ def studio_report(batch, failures=None, fmt='json'):
         return out.getvalue()
     if fmt == 'lines':
         return summary_lines(rows)
-    raise ValueError('studio_report: fmt must be json, csv or lines, got %r' % (fmt,))
+    raise ValueError('studio_report: fmt must be json, csv, lines or rows, got %r' % (fmt,))
 
 
 def summary_lines(rows):

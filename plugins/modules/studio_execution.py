@@ -79,6 +79,8 @@ options:
     description:
       - Wait until the Execution has ended (the Flow reached its end, or the Execution was ended) before returning.
       - When O(wait_timeout) passes first, the module fails and returns the Execution and its last Step.
+      - Only with O(state=present). Check mode does not simulate the wait - it returns the contact's Execution as
+        it is now, or V(null) when one would be created.
     type: bool
     default: false
   wait_timeout:
@@ -175,9 +177,10 @@ EXAMPLES = r'''
     include: [context, steps]
   register: run
 
-- name: Show the message the Flow sent
+- name: Show the message the Flow sent (in check mode nothing was sent, and execution is null)
   ansible.builtin.debug:
-    msg: "{{ run.context.widgets.send_reminder.body }}"
+    msg: "{{ run.context.widgets.send_reminder.outbound.Body }}"
+  when: not ansible_check_mode
 
 - name: The same, keeping the result as cacheable host facts studio_execution, studio_context, studio_steps
   telephony.twilio.studio_execution:

@@ -3,6 +3,7 @@
 """AWX/AAP readiness: ansible-runner with an AWX-style private data dir, and the execution environment."""
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -46,23 +47,44 @@ def test_execution_environment_needs_only_requests(tmp_path):
     out = subprocess.run([builder, 'introspect', str(tmp_path / 'collections')], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, check=True).stdout
     assert 'requests' in out and 'telephony.twilio' in out
-    definition = tmp_path / 'execution-environment.yml'
-    definition.write_text(yaml.safe_dump({
-        'version': 3,
-        'images': {'base_image': {'name': 'quay.io/ansible/awx-ee:latest'}},
-        'dependencies': {'galaxy': {'collections': [{'name': str(tmp_path / 'telephony-twilio.tar.gz'),
-                                                     'type': 'file'}]},
-                         'python': ['requests>=2.25']},
-    }))
+
+
+def test_the_shipped_execution_environment_definition_is_accepted_as_is(tmp_path):
+    """docs/awx/execution-environment.yml (version 3) with the built tarball beside it, as its header says."""
+    shutil.copy(os.path.join(ROOT, 'docs', 'awx', 'execution-environment.yml'), tmp_path)
     subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path), ROOT],
                    check=True, stdout=subprocess.DEVNULL)
     os.rename(next(tmp_path.glob('telephony-twilio-*.tar.gz')), tmp_path / 'telephony-twilio.tar.gz')
-    subprocess.run([builder, 'create', '-f', str(definition), '-c', str(tmp_path / 'context')], check=True,
-                   stdout=subprocess.DEVNULL, cwd=str(tmp_path))
-    built = [name for name in ('Containerfile', 'Dockerfile') if (tmp_path / 'context' / name).exists()]
-    assert built, os.listdir(tmp_path / 'context')
-    assert 'telephony-twilio.tar.gz' in (tmp_path / 'context' / '_build' / 'requirements.yml').read_text() or \
-        any('telephony' in name for name in os.listdir(tmp_path / 'context' / '_build'))
+    subprocess.run([os.path.join(BIN, 'ansible-builder'), 'create', '-f', str(tmp_path / 'execution-environment.yml'),
+                    '-c', str(tmp_path / 'context')], check=True, stdout=subprocess.DEVNULL, cwd=str(tmp_path))
+    (containerfile,) = [tmp_path / 'context' / name for name in ('Containerfile', 'Dockerfile')
+                        if (tmp_path / 'context' / name).exists()]
+    text = containerfile.read_text()
+    assert 'quay.io/ansible/awx-ee:latest' in text and 'telephony-twilio.tar.gz' in text
+    assert (tmp_path / 'context' / '_build' / 'collections' / 'telephony-twilio.tar.gz').exists()
+    assert 'telephony-twilio.tar.gz' in (tmp_path / 'context' / '_build' / 'requirements.yml').read_text()
+    assert 'requests' in (tmp_path / 'context' / '_build' / 'requirements.txt').read_text()
+
+
+def test_awx_project_and_credential_type_files_fit_the_collection():
+    with open(os.path.join(ROOT, 'playbooks', 'collections', 'requirements.yml')) as handle:
+        wanted = yaml.safe_load(handle)['collections']
+    with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
+        version = yaml.safe_load(handle)['version']
+    assert wanted[0]['name'] == 'telephony.twilio' and wanted[0]['version'] == '>=%s' % version
+    with open(os.path.join(ROOT, 'docs', 'awx', 'credential_type_inputs.yml')) as handle:
+        inputs = {field['id']: field for field in yaml.safe_load(handle)['fields']}
+    with open(os.path.join(ROOT, 'docs', 'awx', 'credential_type_injectors.yml')) as handle:
+        env = yaml.safe_load(handle)['env']
+    with open(os.path.join(ROOT, 'plugins', 'doc_fragments', 'auth.py')) as handle:
+        documented = set(re.findall(r'TWILIO_[A-Z_]+', handle.read())) - {'TWILIO_STUDIO_URL'}
+    assert set(env) == documented
+    for name, template in env.items():
+        field = re.fullmatch(r'\{\{ (\w+) \}\}', template).group(1)
+        assert field in inputs and inputs[field].get('secret', False) == name.endswith(('TOKEN', 'SECRET'))
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    assert all('%s: "%s"' % (name, template) in readme for name, template in env.items())
 
 
 def test_built_collection_installs_and_documents_every_module(tmp_path):
@@ -73,9 +95,11 @@ def test_built_collection_installs_and_documents_every_module(tmp_path):
     subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', '-p',
                     str(tmp_path / 'coll'), str(tarball)], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, cwd=str(tmp_path), env=env)
-    for module in ('studio_flow_info', 'studio_execution', 'studio_execution_info', 'studio_step_info'):
+    for module in ('studio_flow_info', 'studio_execution', 'studio_execution_info', 'studio_step_info',
+                   'studio_campaign', 'studio_campaign_facts'):
         text = subprocess.run([os.path.join(BIN, 'ansible-doc'), 'telephony.twilio.' + module], env=env, check=True,
                               stdout=subprocess.PIPE, text=True, cwd=str(tmp_path)).stdout
-        for part in ('OPTIONS', 'auth_token', 'TWILIO_AUTH_TOKEN', 'ATTRIBUTES', 'action_group', 'EXAMPLES',
-                     'RETURN VALUES'):
+        parts = ('OPTIONS', 'ATTRIBUTES', 'EXAMPLES', 'RETURN VALUES') + (
+            () if module == 'studio_campaign_facts' else ('auth_token', 'TWILIO_AUTH_TOKEN', 'action_group'))
+        for part in parts:
             assert part in text, (module, part)

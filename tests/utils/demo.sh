@@ -1,40 +1,47 @@
 #!/usr/bin/env bash
 # make demo: build and install the collection, run playbooks/run_flow.yml on the example inventory
 # against the emulator at $STUDIO_EMULATOR_URL, show the summary, one contact's facts and the
-# report, then run it again to show that nothing changes.
+# report, then run it again to show that nothing changes. What it makes stays in demo-output/.
 set -euo pipefail
 : "${STUDIO_EMULATOR_URL:?run me under python -m studio_emulator.control (make demo does)}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/telephony-twilio-demo.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+out="$root/demo-output"
+rm -rf "$out"
+mkdir -p "$out"
 cd "$root"
 
-echo "== build and install the collection"
-ansible-galaxy collection build --force --output-path "$work" . | tail -n1
-ansible-galaxy collection install -p "$work/collections" "$work"/telephony-twilio-*.tar.gz | tail -n1
-
-export ANSIBLE_COLLECTIONS_PATH="$work/collections"
-export ANSIBLE_CACHE_PLUGIN=jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="$work/facts"
-export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+# Where the collection is installed is where Ansible looks for it (no "not configured" warning).
+export ANSIBLE_COLLECTIONS_PATH="$out/collections"
+export ANSIBLE_CACHE_PLUGIN=jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="$out/facts"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_DEPRECATION_WARNINGS=0
 # The emulator's demo credentials, as AWX would inject them
 export TWILIO_STUDIO_URL="$STUDIO_EMULATOR_URL"
 export TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef TWILIO_AUTH_TOKEN=emulator-auth-token
 
-echo
-echo "== first run: one Execution per contact, gathered as facts"
-ansible-playbook -i playbooks/inventory/emulator.yml playbooks/run_flow.yml \
-    -e studio_report_path="$work/report.csv" | grep -E ': (FN|\(none\))|PLAY RECAP|ok=' | sed 's/^ */    /'
+echo "== build and install the collection into $out/collections"
+ansible-galaxy collection build --force --output-path "$out" . | tail -n1
+ansible-galaxy collection install -p "$out/collections" "$out"/telephony-twilio-*.tar.gz | tail -n1
 
 echo
-echo "== the facts of contact +15551230001 (jsonfile fact cache)"
-ANSIBLE_DEPRECATION_WARNINGS=0 ansible -i playbooks/inventory/emulator.yml '+15551230001' -c local -m ansible.builtin.debug -a \
-    'msg={{ {"studio_execution": ansible_facts.studio_execution.sid ~ " " ~ ansible_facts.studio_execution.status ~ " created " ~ ansible_facts.studio_execution.date_created, "studio_context.flow.data": ansible_facts.studio_context.flow.data, "studio_context.widgets.ask_rating.outbound.Body": ansible_facts.studio_context.widgets.ask_rating.outbound.Body, "studio_steps": ansible_facts.studio_steps | map(attribute="transitioned_to") | list} }}' \
+echo "== first run: one Execution per contact, gathered as facts (campaign key demo-1)"
+ansible-playbook telephony.twilio.run_flow -i playbooks/inventory/emulator.yml \
+    -e studio_campaign=demo-1 -e studio_report_path="$out/report.csv" \
+    | grep -E '^ +"|Report written|PLAY RECAP|ok=' | sed 's/^ */    /'
+
+echo
+echo "== the facts of contact +15551230001 (jsonfile fact cache in $out/facts)"
+ansible -i playbooks/inventory/emulator.yml '+15551230001' -c local -m ansible.builtin.debug -a \
+    'msg={{ {"studio_execution": ansible_facts.studio_execution.sid ~ " " ~ ansible_facts.studio_execution.status ~ " created " ~ ansible_facts.studio_execution.date_created, "studio_context.flow.data": ansible_facts.studio_context.flow.data, "studio_steps": ansible_facts.studio_steps | map(attribute="transitioned_to") | list} }}' \
     | sed 's/^/    /'
 
 echo
-echo "== report ($work/report.csv)"
-cat "$work/report.csv"
+echo "== report ($out/report.csv)"
+cat "$out/report.csv"
 
 echo
-echo "== second run: the contacts' Executions are still active (waiting for replies): nothing changes"
-ansible-playbook -i playbooks/inventory/emulator.yml playbooks/run_flow.yml | grep -E 'PLAY RECAP|ok='
+echo "== second run with the same campaign key: nobody is triggered again"
+ansible-playbook telephony.twilio.run_flow -i playbooks/inventory/emulator.yml -e studio_campaign=demo-1 \
+    | grep -E '^ +"[0-9]+ contacts|already|PLAY RECAP|ok=' | sed 's/^ */    /'
+
+echo
+echo "== kept in $out: report.csv, facts/ (the fact cache), collections/ (the installed collection)"

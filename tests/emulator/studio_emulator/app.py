@@ -372,8 +372,21 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
 
     # -- test-only controls ----------------------------------------------------------------
     def body():
+        """The control's arguments: a JSON object, or a form (curl -d name=value). Anything else
+        is a 400 that says what to send, instead of being read as no arguments at all."""
+        if request.mimetype == 'application/x-www-form-urlencoded' or request.mimetype == 'multipart/form-data':
+            return request.form.to_dict()
+        if not request.get_data():
+            return {}
+        if request.mimetype != 'application/json':
+            raise ApiError(400, 20001, 'Send the arguments as JSON (Content-Type: application/json) or as a form '
+                                       '(Content-Type: application/x-www-form-urlencoded), not %s'
+                                       % (request.mimetype or 'without a Content-Type'))
         data = request.get_json(silent=True)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            raise ApiError(400, 20001, 'The JSON body must be an object such as {"flow": "Customer survey", '
+                                       '"to": "+15551230001", "body": "5"}')
+        return data
 
     @app.get('/__emulator__/health')
     def health():

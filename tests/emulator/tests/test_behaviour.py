@@ -229,3 +229,20 @@ def test_bad_input_is_400_never_500(emu, path, data):
 def test_bad_query_is_400(emu, query):
     resp = emu.get('/v1/Flows/%s/Executions?%s' % (emu.flows['Customer survey'], query))
     assert resp.status_code == 400 and resp.json()['code'] == 20001, resp.text
+
+
+def test_controls_take_json_or_a_form_and_refuse_other_bodies(emu):
+    """A reply posted as a form works like JSON; a body of another type is a clear 400, never 'No flow None'."""
+    emu.create('Customer survey', '+15553330001')
+    emu.create('Customer survey', '+15553330002')
+    url = emu.url + '/__emulator__/reply'
+    answer = requests.post(url, data={'flow': 'Customer survey', 'to': '+15553330001', 'body': '5'}, timeout=10)
+    assert answer.status_code == 200 and answer.json()['status'] == 'ended'
+    answer = requests.post(url, json={'flow': emu.flows['Customer survey'], 'to': '+15553330002', 'body': '4'},
+                           timeout=10)
+    assert answer.status_code == 200 and answer.json()['status'] == 'ended'
+    answer = requests.post(url, data=b'flow=x', headers={'Content-Type': 'text/plain'}, timeout=10)
+    assert answer.status_code == 400
+    assert 'Send the arguments as JSON' in answer.json()['message'] and 'text/plain' in answer.json()['message']
+    answer = requests.post(url, data=b'[1, 2]', headers={'Content-Type': 'application/json'}, timeout=10)
+    assert answer.status_code == 400 and 'must be an object' in answer.json()['message']
