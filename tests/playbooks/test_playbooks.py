@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """run_flow.yml and its companions, end to end against the emulator."""
 
+import csv
 import json
 import os
 import re
@@ -136,3 +137,23 @@ def test_a_relative_report_path_is_relative_to_the_working_directory(studio, tmp
     lines = (work / 'report.CSV').read_text().splitlines()
     assert lines[0] == 'contact,to,execution_sid,status,action,date_created,last_widget,steps,error'
     assert len(lines) == 6
+
+
+def test_a_report_path_that_cannot_be_written_fails_before_anything_is_sent(studio):
+    mark = studio.control.last_request()
+    out = studio.playbook('run_flow.yml', '-e', 'studio_report_path=%s' % (studio.tmp / 'no' / 'such' / 'r.csv'),
+                          check=False)
+    assert out.returncode != 0
+    assert 'studio_report_path: %s cannot be written' % (studio.tmp / 'no' / 'such' / 'r.csv') in out.stdout
+    assert studio.control.requests(mark) == []
+
+
+def test_report_fields_put_a_surveys_answers_in_the_csv(studio):
+    studio.playbook('run_flow.yml')
+    studio.control.reply(studio.control.flows()['Customer survey'], '+15551230002', '4')
+    report = studio.tmp / 'answers.csv'
+    studio.playbook('gather_facts.yml', '-e', 'studio_report_path=%s' % report, '-e',
+                    '{"studio_report_fields": {"rating": "widgets.ask_rating.inbound.Body", "name": "flow.data.name"}}')
+    rows = dict((row['contact'], row) for row in csv.DictReader(report.open()))
+    assert rows['+15551230002']['rating'] == '4' and rows['+15551230002']['name'] == 'Bo'
+    assert rows['+15551230001']['rating'] == '' and rows['di-whatsapp']['name'] == 'Di'
