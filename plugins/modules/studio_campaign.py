@@ -80,11 +80,11 @@ options:
     default: []
   report_fields:
     description:
-      - Values to pick from each contact's Execution Context for reports, as C({column: path}), where the path
-        names keys with dots and list items with C([n]), such as V(widgets.ask_rating.inbound.Body) for the answer
-        to a Send & Wait For Reply widget named C(ask_rating).
-      - Each contact's result then carries C(fields), C({column: value}) (V(null) where the path leads nowhere);
-        P(telephony.twilio.studio_report#filter) adds them as columns.
+      - Values to pick from each contact's Execution Context for reports, as a dict of column names to paths; a
+        path names keys with dots and list items with C([n]), such as V(widgets.ask_rating.inbound.Body) for the
+        answer to a Send & Wait For Reply widget named C(ask_rating).
+      - Each contact's result then carries C(fields), a dict of column names to values (V(null) where the path
+        leads nowhere); P(telephony.twilio.studio_report#filter) adds them as columns.
       - Needs V(context) in O(include).
     type: dict
   campaign:
@@ -239,7 +239,7 @@ contacts:
       description: The contact's Execution (fields of the Studio v1 Execution resource), or V(null).
       type: dict
     fields:
-      description: The values O(report_fields) asks for, C({column: value}).
+      description: The values O(report_fields) asks for, by column name.
       type: dict
       returned: with O(report_fields), when there is an Execution
     context:
