@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import datetime
 import json
+import math
 import re
 
 SID_KINDS = {
@@ -139,7 +140,7 @@ def check_address(value, option):
 
 def non_json(value, path):
     """The first place in ``value`` that JSON cannot hold, as (path, why), or None."""
-    if isinstance(value, float) and (value != value or value in (float('inf'), float('-inf'))):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return path, 'must be a finite number (JSON has no NaN or Infinity), got %s' % value
     if isinstance(value, dict):
         for key, item in value.items():
@@ -220,8 +221,8 @@ def parse_datetime(value, option):
 
 def twilio_format(stamp):
     """``2024-05-01T10:00:00Z`` (years always with four digits; strftime does not pad on every platform)."""
-    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute,
-                                              stamp.second)
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (
+        stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
 def check_range(date_from, date_to, option_from, option_to):
