@@ -31,7 +31,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._backoff import d
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import (
     STEP_CONTEXT_WORKERS,
-    active_in,
     executions_path,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import parse_twilio_date
@@ -73,6 +72,11 @@ class DuplicateRisk(StudioError):
 
 def flow_data(context):
     return ((context or {}).get('flow') or {}).get('data') or {}
+
+
+def sender_of(context):
+    """The From of an Execution: v1 Executions have no from field; the Context has flow.channel.address."""
+    return (((context or {}).get('flow') or {}).get('channel') or {}).get('address')
 
 
 def reserved_key_error(parameters):
@@ -193,6 +197,27 @@ class Protocol:
                 return execution, context
         return None
 
+    def active_execution(self, to, history, sender=None, verify=False):
+        """The contact's active Execution among ``history``, or None.
+
+        Studio runs one active Execution per To/From pair, so a contact may have several, one per
+        sender. With several, the one whose Context says it was sent from ``sender`` (and without
+        ``sender``, a ContactError naming them). With one, it is taken as it is, unless ``verify``
+        (check mode predicting a create) asks to check its sender too.
+        """
+        actives = [e for e in history or [] if e.get('status') == 'active']
+        if not actives:
+            return None
+        if len(actives) == 1 and (sender is None or not verify):
+            return actives[0]
+        if sender is None:
+            raise ContactError('Contact %s has %d active Executions of this Flow (%s), one per sender: give from to '
+                               'choose one' % (to, len(actives), ', '.join(e['sid'] for e in actives)))
+        for execution in actives:
+            if sender_of(self.executions.context(execution['sid'])) == sender:
+                return execution
+        return None
+
     # -- states -------------------------------------------------------------------------------
     def present(self, to, sender, parameters, history=None, gather=True):
         """Ensure the contact has an Execution of the Flow; returns Outcome.
@@ -206,7 +231,7 @@ class Protocol:
             if found is not None:
                 return self.finish(found[0], False, found[0], 'campaign', found[1], None, gather)
         if self.check_mode:
-            existing = active_in(history)
+            existing = self.active_execution(to, history, sender, verify=True)
             if existing is None:
                 return Outcome(None, True, None, 'would create', None, None)
             if self.on_active == 'restart':

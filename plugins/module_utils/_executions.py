@@ -149,15 +149,6 @@ class Executions:
         """Executions of contact ``to`` created at or after ``since`` (a naive UTC datetime)."""
         return [e for e in self.list(date_from=twilio_time(since)) if e.get('contact_channel_address') == to]
 
-    def active_for(self, to):
-        """The contact's active Execution of this Flow, or None.
-
-        v1 has no status or contact filter: list the Executions of the last 30 days (Studio ends
-        active ones after 30 days) and keep the active one whose contact_channel_address is ``to``.
-        """
-        return active_in(e for e in self.list(date_from=twilio_time(self.active_window_start()))
-                         if e.get('contact_channel_address') == to)
-
     def by_contact(self, since, until=None):
         """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
         (exclusive; naive UTC datetimes, ``until`` optional), 1,000 a page, indexed by contact:
@@ -183,14 +174,6 @@ def last_widget(steps):
         return None
     last = steps[-1]
     return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
-
-
-def active_in(executions):
-    """The active Execution among ``executions`` (one contact's), or None."""
-    for execution in executions or []:
-        if execution.get('status') == 'active':
-            return execution
-    return None
 
 
 def _map(function, items, workers):

@@ -60,6 +60,9 @@ options:
       - V(gathered) - read each contact's latest Execution since O(since) (with O(include)), changing nothing.
       - V(ended) - end each contact's active Execution.
       - V(absent) - delete each contact's active Execution.
+      - Studio runs one active Execution per To/From pair, so a contact may have one per sender. With
+        V(ended) and V(absent), a contact with several is matched on its C(from) (read from each one's Context);
+        without C(from) it fails, naming them.
     type: str
     choices: [present, gathered, ended, absent]
     default: present
@@ -292,7 +295,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     lookup_since,
     reserved_key_error,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, active_in, last_widget
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
@@ -428,9 +431,9 @@ def run_flow_batch(module, flow, contacts, pacer, nonce, since, record, abandone
             elif state == 'gathered':
                 outcome = protocol.latest(history)
             elif state == 'ended':
-                outcome = protocol.ended(active_in(history))
+                outcome = protocol.ended(protocol.active_execution(contact['to'], history, contact['from']))
             else:
-                outcome = protocol.absent(active_in(history))
+                outcome = protocol.absent(protocol.active_execution(contact['to'], history, contact['from']))
         except ContactError as exc:
             return dict(failure(contact, str(exc)), execution=exc.execution)
         except StudioError as exc:

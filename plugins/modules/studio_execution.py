@@ -44,6 +44,8 @@ options:
       - The Twilio phone number (E.164) or Messaging Service SID (C(MG...)) the Flow sends from, available as
         C({{flow.channel.address}}).
       - Required with O(state=present).
+      - Studio runs one active Execution per To/From pair. With O(state=ended) or O(state=absent) and no
+        O(execution_sid), it chooses among several active Executions of the contact (one per sender).
     type: str
   parameters:
     description:
@@ -393,7 +395,8 @@ def target(module, protocol):
     executions = protocol.executions
     sid = module.params['execution_sid']
     if not sid:
-        return executions.active_for(module.params['to'])
+        history = executions.created_since(module.params['to'], executions.active_window_start())
+        return protocol.active_execution(module.params['to'], history, module.params['from'])
     execution = executions.fetch(sid)
     if execution is None and module.params['state'] == 'ended':
         module.fail_json(msg='execution_sid: no Execution %s in Flow %s' % (sid, executions.flow_sid))

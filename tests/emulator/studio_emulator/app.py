@@ -7,6 +7,7 @@ import collections
 import datetime
 import itertools
 import json
+import secrets
 import socket
 import sys
 import threading
@@ -75,47 +76,66 @@ def _int_arg(name, default, low, high=None):
     return number
 
 
-def _token(offset):
-    return 'PT' + base64.urlsafe_b64encode(str(offset).encode()).decode().rstrip('=')
+def _token(direction, position):
+    """A page token: a cursor (PA = the page after, PB = the page before ``position``)."""
+    return direction + base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip('=')
 
 
-def _offset(token):
+def _cursor(token):
+    """(direction, position) of a page token; 400/21481 when it is not one of ours."""
     try:
+        if token[:2] not in ('PA', 'PB'):
+            raise ValueError(token)
         raw = token[2:] + '=' * (-len(token[2:]) % 4)
-        if not token.startswith('PT'):
+        position = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
+        if not isinstance(position, list):
             raise ValueError(token)
-        offset = int(base64.urlsafe_b64decode(raw.encode()).decode())
-        if offset < 0:
-            raise ValueError(token)
-        return offset
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, 20001, 'Invalid parameter PageToken: %r' % token) from exc
+        return token[:2], position
+    except (ValueError, UnicodeDecodeError, TypeError) as exc:
+        raise ApiError(400, 21481, 'Invalid PageToken %r' % token) from exc
 
 
-def paginate(items, key, render, filters=()):
-    """A Twilio list page: PageSize (default 50, max 1000), Page, PageToken and ``meta``."""
-    size = _int_arg('PageSize', 50, 1, 1000)
+def paginate(items, key, render, position, filters=()):
+    """A Twilio list page: PageSize (default 50, at most 1000), Page, PageToken and ``meta``.
+
+    ``items`` come sorted newest first; ``position(item)`` is a value that sorts them the same
+    way (descending) and never changes. Page tokens are cursors on it, not offsets, as Twilio's
+    are: items created while a client walks the list appear before its cursor, so nothing
+    repeats or vanishes on the pages that follow.
+    """
+    size = _int_arg('PageSize', 50, 1)
+    if size > 1000:
+        raise ApiError(400, 20007, 'PageSize %d is too large: the largest is 1000' % size)
     page = _int_arg('Page', 0, 0)
     token = request.args.get('PageToken')
-    offset = _offset(token) if token else page * size
+    positions = [position(item) for item in items]
+    if token:
+        direction, at = _cursor(token)
+        if direction == 'PA':
+            start = next((i for i, p in enumerate(positions) if p < at), len(items))
+        else:
+            start = max(0, next((i for i, p in enumerate(positions) if p <= at), len(items)) - size)
+    else:
+        start = page * size
     base = request.host_url.rstrip('/') + request.path
     filters = [(k, v) for k, v in filters if v not in (None, '')]
 
-    def url(page_no, start):
+    def url(page_no, page_token=None):
         query = list(filters) + [('PageSize', size), ('Page', page_no)]
-        if start:
-            query.append(('PageToken', _token(start)))
+        if page_token:
+            query.append(('PageToken', page_token))
         return base + '?' + urlencode(query)
 
-    chunk = items[offset:offset + size]
+    chunk = items[start:start + size]
+    more = start + size < len(items)
     meta = {
-        'first_page_url': url(0, 0),
+        'first_page_url': url(0),
         'key': key,
-        'next_page_url': url(page + 1, offset + size) if offset + size < len(items) else None,
+        'next_page_url': url(page + 1, _token('PA', positions[start + size - 1])) if more and chunk else None,
         'page': page,
         'page_size': size,
-        'previous_page_url': url(max(page - 1, 0), max(offset - size, 0)) if offset > 0 else None,
-        'url': url(page, offset),
+        'previous_page_url': url(max(page - 1, 0), _token('PB', positions[start])) if start > 0 and chunk else None,
+        'url': url(page, token),
     }
     return json_response({key: [render(item) for item in chunk], 'meta': meta})
 
@@ -215,10 +235,16 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
             except OSError:
                 pass
 
+    in_flight = [0]
+    in_flight_lock = threading.Lock()
+
     @app.before_request
     def before():
         g.start = time.perf_counter()
         g.fault = None
+        with in_flight_lock:
+            in_flight[0] += 1
+            g.counted = True
         if request.path.startswith('/__emulator__'):
             return None
         auth = request.authorization
@@ -242,10 +268,20 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
                                       'Internal Server Error' if status == 500 else 'Service Unavailable')
         return None
 
+    @app.teardown_request
+    def uncount(exc=None):  # pylint: disable=unused-argument
+        if g.pop('counted', False):
+            with in_flight_lock:
+                in_flight[0] -= 1
+
     @app.after_request
     def after(response):
         if request.path.startswith('/__emulator__'):
             return response
+        # Twilio's headers on every answer, errors included.
+        response.headers['Twilio-Request-Id'] = 'RQ' + secrets.token_hex(16)
+        with in_flight_lock:
+            response.headers['Twilio-Concurrent-Requests'] = str(max(in_flight[0], 1))
         if g.get('fault') == 'commit_then_fail':
             drop_connection()
         rule = request.url_rule.rule if request.url_rule is not None else request.path
@@ -275,7 +311,7 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
     # -- Flows -----------------------------------------------------------------------------
     @app.get('/v1/Flows')
     def list_flows():
-        return paginate(store.list_flows(), 'flows', flow_json)
+        return paginate(store.list_flows(), 'flows', flow_json, lambda f: [f['created'], f['sid']])
 
     @app.get('/v1/Flows/<flow_sid>')
     def fetch_flow(flow_sid):
@@ -295,7 +331,7 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
         items = [store.snapshot(ex) for ex in store.list_executions(flow_sid, date_from, date_to)]
         filters = [('DateCreatedFrom', request.args.get('DateCreatedFrom')),
                    ('DateCreatedTo', request.args.get('DateCreatedTo'))]
-        return paginate(items, 'executions', execution_json, filters)
+        return paginate(items, 'executions', execution_json, lambda ex: [ex['seq']], filters)
 
     @app.post('/v1/Flows/<flow_sid>/Executions')
     def create_execution(flow_sid):
@@ -312,9 +348,12 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
                 parameters = None
             if not isinstance(parameters, dict):
                 raise ApiError(400, 20001, 'Invalid parameter Parameters: it must be a JSON object')
+        if len((form['To'] + form['From']).encode('utf-8')) > 300:
+            raise ApiError(400, 81023, 'To and From together must not exceed 300 bytes')
         if not store.limiter.take():
-            raise ApiError(429, 20429, 'Too Many Requests: more than %g REST-triggered Executions per second'
-                           % store.limiter.rate)
+            headers = {'Retry-After': '%g' % store.limiter.retry_after} if store.limiter.retry_after else None
+            raise ApiError(429, 20429, 'Too Many Requests: more than %g REST-triggered Executions per second, '
+                           'averaged over %g s' % (store.limiter.rate, store.limiter.window), headers)
         ex, _created = store.create_execution(flow, form['To'], form['From'], parameters, g.get('lag', 0.0))
         return json_response(execution_json(store.snapshot(ex)))
 
@@ -348,7 +387,8 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
     @app.get('/v1/Flows/<flow_sid>/Executions/<execution_sid>/Steps')
     def list_steps(flow_sid, execution_sid):
         ex = store.snapshot(execution_or_404(flow_sid, execution_sid, 'ExecutionSid', readable=True))
-        return paginate(list(reversed(ex['steps'])), 'steps', lambda step: step_json(ex, step))
+        steps = [dict(step, _position=n) for n, step in enumerate(ex['steps'])]
+        return paginate(list(reversed(steps)), 'steps', lambda step: step_json(ex, step), lambda step: [step['_position']])
 
     @app.get('/v1/Flows/<flow_sid>/Executions/<execution_sid>/Steps/<sid>')
     def fetch_step(flow_sid, execution_sid, sid):
@@ -436,14 +476,16 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
             data = body()
             try:
                 with store.lock:
-                    if 'rate' in data or 'window' in data:
-                        store.limiter.configure(data.get('rate', store.limiter.rate), data.get('window'))
+                    if 'rate' in data or 'window' in data or 'retry_after' in data:
+                        store.limiter.configure(data.get('rate', store.limiter.rate), data.get('window'),
+                                                data.get('retry_after'))
                     for key in ('lifetime', 'max_steps', 'max_repeats'):
                         if key in data:
                             setattr(store, key, type(getattr(store, key))(data[key]))
             except (TypeError, ValueError) as exc:
                 return error_response(400, 20001, str(exc))
-        return json_response({'rate': store.limiter.rate, 'window': store.limiter.window, 'lifetime': store.lifetime,
+        return json_response({'rate': store.limiter.rate, 'window': store.limiter.window,
+                              'retry_after': store.limiter.retry_after, 'lifetime': store.lifetime,
                               'max_steps': store.max_steps, 'max_repeats': store.max_repeats})
 
     @app.post('/__emulator__/clock')
@@ -487,8 +529,7 @@ def create_app(store, credentials, faults):  # pylint: disable=too-many-locals,t
             (f for f in store.list_flows() if f['friendly_name'] == data.get('flow')), None)
         if flow is None:
             return error_response(404, 20404, 'No flow %r' % data.get('flow'))
-        with store.lock:
-            sid = store.active.get((flow['sid'], data.get('to')))
+        sid = store.active_for(flow['sid'], data.get('to'), data.get('flow_from'))
         if sid is None:
             return error_response(404, 20404, 'No active Execution for %r' % data.get('to'))
         return reply_to(store.executions[sid])

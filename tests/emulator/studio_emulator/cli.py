@@ -22,7 +22,10 @@ DEFAULT_FLOWS = os.path.join(HERE, 'flows')
 
 
 class QuietHandler(WSGIRequestHandler):
-    """No access log: the emulator keeps its own request log under /__emulator__/requests."""
+    """No access log: the emulator keeps its own request log under /__emulator__/requests.
+
+    Werkzeug's server closes every connection after its answer (no keep-alive), unlike Twilio;
+    see tests/emulator/README.md."""
 
     def log_request(self, code='-', size='-'):
         pass
@@ -44,8 +47,10 @@ def parser():
                    help='a fault rule, e.g. kind=429,method=POST,path=/v1/Flows/*/Executions,rate=0.1,retry_after=1')
     p.add_argument('--rate-limit', type=float, default=20.0,
                    help='REST-triggered Executions a second per account (default 20; 0 = no limit)')
-    p.add_argument('--rate-window', type=float, default=1.0,
-                   help='seconds over which --rate-limit is counted (default 1; Twilio averages over 10)')
+    p.add_argument('--rate-window', type=float, default=10.0,
+                   help='seconds over which --rate-limit is averaged (default 10, as Twilio; 1 for stress tests)')
+    p.add_argument('--retry-after', type=float, default=None, metavar='SECONDS',
+                   help='send Retry-After with the rate limiter\'s 429s (default: none; Twilio does not promise it)')
     p.add_argument('--execution-lifetime', type=float, default=30 * 86400,
                    help='seconds after which an active Execution ends (default 30 days)')
     p.add_argument('--max-steps', type=int, default=1000, help='Steps after which an Execution ends (default 1000)')
@@ -62,7 +67,7 @@ def main(argv=None):
         return 2
     try:
         store = Store(args.account_sid, args.flows or [DEFAULT_FLOWS], args.state, args.rate_limit,
-                      args.rate_window, args.execution_lifetime, args.max_steps)
+                      args.rate_window, args.execution_lifetime, args.max_steps, retry_after=args.retry_after)
         faults = Faults(args.fault, args.seed)
     except (FlowError, FaultError, OSError, ValueError) as exc:
         print('studio-emulator: %s' % exc, file=sys.stderr)

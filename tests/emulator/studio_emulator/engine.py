@@ -103,7 +103,9 @@ def end(ex, now):
 
 
 def start(store, ex, definition, now):
-    ex['context']['flow']['sid'] = ex['flow_sid']
+    # As Studio documents it: flow.sid is the Execution's SID, flow.flow_sid the Flow's.
+    ex['context']['flow']['sid'] = ex['sid']
+    ex['context']['flow']['flow_sid'] = ex['flow_sid']
     initial = definition.get('initial_state', 'Trigger')
     _walk(store, ex, definition, initial, TRIGGER_EVENT, None, now)
 
@@ -131,8 +133,10 @@ def _walk(store, ex, definition, widget, event, target, now):
             return
         ex['repeats'] = ex['repeats'] + 1 if ex['last_widget'] == target else 1
         ex['last_widget'] = target
-        if ex['repeats'] >= store.max_repeats:
-            end(ex, now)  # Studio stops a flow that runs the same widget 10 times in a row
+        if ex['repeats'] > store.max_repeats:
+            # "A Flow Execution will be stopped if the same Widget is executed 10 times in a row":
+            # the widget ran 10 times; the Step that would run it an 11th time is the last one.
+            end(ex, now)
             return
         widget = target
         event, target = _run_widget(ex, states[widget], now)
@@ -152,6 +156,12 @@ def _message(ex, props, now):
     }
     ex['messages'].append(msg)
     return msg
+
+
+def _outbound(msg):
+    """A sent message as Studio's widgets expose it: widgets.<name>.outbound.{Body,From,To,Sid,Status}."""
+    return {'Sid': msg['sid'], 'To': msg['to'], 'From': msg['from'], 'Body': msg['body'], 'Status': msg['status'],
+            'AccountSid': None, 'MessagingServiceSid': None}
 
 
 def _simulated(props, default_event='success'):
@@ -177,13 +187,11 @@ def _run_widget(ex, state, now):
     widgets = ctx['widgets']
     if kind == 'send-message':
         msg = _message(ex, props, now)
-        widgets[name] = {'sid': msg['sid'], 'to': msg['to'], 'from': msg['from'], 'body': msg['body'],
-                         'status': msg['status']}
+        widgets[name] = {'outbound': _outbound(msg)}
         return 'sent', None
     if kind == 'send-and-wait-for-reply':
         msg = _message(ex, props, now)
-        widgets[name] = {'outbound': {'Sid': msg['sid'], 'To': msg['to'], 'From': msg['from'],
-                                      'Body': msg['body'], 'Status': msg['status']}}
+        widgets[name] = {'outbound': _outbound(msg)}
         timeout = float(render(str(props.get('timeout', 3600)), ctx) or 3600)
         ex['waiting'] = {'widget': name, 'deadline': now + timeout}
         return None, None

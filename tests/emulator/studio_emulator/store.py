@@ -48,19 +48,23 @@ class Clock:
 class RateLimiter:
     """Sliding window: at most ``rate * window`` accepted creates in any ``window`` seconds.
 
-    Studio allows 20 REST-triggered Executions a second per account, averaged over 10 seconds.
-    The default window of 1 second is the strict reading (the 21st create within one second gets
-    429); ``window=10`` lets bursts through as long as the 10-second average stays at ``rate``.
+    Studio allows 20 REST-triggered Executions a second per account, averaged over 10 seconds (the
+    default window): bursts pass as long as the 10-second average stays at ``rate``. ``window=1``
+    is a stricter reading for stress tests (the 21st create within one second gets 429).
+    Twilio does not promise a Retry-After header on 429; it is sent only when ``retry_after`` is set.
     """
 
-    def __init__(self, rate=20.0, window=1.0):
-        self.configure(rate, window)
+    def __init__(self, rate=20.0, window=10.0, retry_after=None):
+        self.retry_after = None
+        self.configure(rate, window, retry_after)
 
-    def configure(self, rate, window=None):
+    def configure(self, rate, window=None, retry_after=None):
         self.rate = float(rate)
-        self.window = float(window if window is not None else getattr(self, 'window', 1.0))
+        self.window = float(window if window is not None else getattr(self, 'window', 10.0))
         if self.window <= 0:
             raise ValueError('the rate window must be positive')
+        if retry_after is not None:
+            self.retry_after = float(retry_after) or None
         self.accepted = collections.deque()
 
     def take(self):
@@ -110,14 +114,15 @@ def flow_from_document(data, default_name='flow'):
 class Store:
     """All state of one emulator, guarded by ``self.lock``."""
 
-    def __init__(self, account_sid, flow_paths=(), state_file=None, rate=20.0, window=1.0,
-                 lifetime=30 * 86400, max_steps=1000, max_repeats=10):
+    def __init__(self, account_sid, flow_paths=(), state_file=None, rate=20.0, window=10.0,
+                 lifetime=30 * 86400, max_steps=1000, max_repeats=10, retry_after=None):
         self.lock = threading.RLock()
         self.clock = Clock()
         self._initial_limits = (rate, window, lifetime, max_steps, max_repeats)
+        self._initial_retry_after = retry_after
         self.account_sid = account_sid
         self.flow_paths = list(flow_paths)
-        self.limiter = RateLimiter(rate, window)
+        self.limiter = RateLimiter(rate, window, retry_after)
         self._set_limits(*self._initial_limits[2:])
         self.state_file = state_file
         self._journal = None
@@ -135,7 +140,7 @@ class Store:
     def _reset_memory(self):
         self.flows = {}
         self.executions = {}
-        self.active = {}          # (flow_sid, contact address) -> execution sid
+        self.active = {}          # (flow_sid, To, From) -> execution sid
         self.seq = 0
         self.created = []         # every Execution ever created: (flow_sid, address, sid)
 
@@ -162,6 +167,7 @@ class Store:
             self._reset_memory()
             self.clock.offset = 0.0
             self.limiter.configure(*self._initial_limits[:2])
+            self.limiter.retry_after = self._initial_retry_after
             self._set_limits(*self._initial_limits[2:])
             self._seed_flows()
             self._write({'op': 'reset'})
@@ -229,15 +235,16 @@ class Store:
                 self._journal = None
 
     # -- indexes ---------------------------------------------------------------------------
+    # One active Execution per To/From pair and Flow, as Studio documents it.
     def _index(self, ex):
-        key = (ex['flow_sid'], ex['to'])
+        key = (ex['flow_sid'], ex['to'], ex['from'])
         if ex['status'] == 'active':
             self.active[key] = ex['sid']
         elif self.active.get(key) == ex['sid']:
             del self.active[key]
 
     def _unindex(self, ex):
-        key = (ex['flow_sid'], ex['to'])
+        key = (ex['flow_sid'], ex['to'], ex['from'])
         if self.active.get(key) == ex['sid']:
             del self.active[key]
 
@@ -310,12 +317,12 @@ class Store:
     def create_execution(self, flow, to, from_, parameters, lag=0.0):
         """Create and run an Execution; returns (execution, created).
 
-        As Studio v1 does, a contact with an active Execution of this Flow gets that Execution
-        back and nothing starts.
+        As Studio v1 does, a To/From pair with an active Execution of this Flow gets that
+        Execution back and nothing starts.
         """
         with self.lock:
             now = self.clock.now()
-            existing = self.active.get((flow['sid'], to))
+            existing = self.active.get((flow['sid'], to, from_))
             if existing:
                 ex = self.executions[existing]
                 self._tick(ex, now)
@@ -367,6 +374,14 @@ class Store:
             engine.resume(self, ex, flow['definition'] if flow else None, 'incomingMessage', now)
             self._save(ex)
             return True
+
+    def active_for(self, flow_sid, to, from_=None):
+        """The SID of the active Execution of ``to`` (and ``from_``, when given) on the Flow, or None."""
+        with self.lock:
+            for (flow, address, sender), sid in self.active.items():
+                if flow == flow_sid and address == to and from_ in (None, sender):
+                    return sid
+        return None
 
     def visible(self, ex):
         """False while read-after-write lag hides a new Execution's Context and Steps."""

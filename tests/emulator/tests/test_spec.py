@@ -155,7 +155,7 @@ def test_every_operation_success_and_error(emu, openapi):  # pylint: disable=red
 
 def test_auth_and_rate_errors_are_twilio_json(emu):
     check_error(emu.http.get(emu.url + '/v1/Flows', auth=('AC' + 'f' * 32, 'wrong'), timeout=10), 401, 20003)
-    emu.control.limits(rate=1)
+    emu.control.limits(rate=1, window=1)
     assert emu.create('Appointment reminder', '+15551110002').status_code == 200
     check_error(emu.create('Appointment reminder', '+15551110003'), 429, 20429)
 

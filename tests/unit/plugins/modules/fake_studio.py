@@ -45,7 +45,7 @@ class FakeStudio:
         self.posts += 1
         form = {k: v[0] for k, v in parse_qs(request.body).items()}
         active = [e for e in self.executions.values() if e['status'] == 'active' and
-                  e['contact_channel_address'] == form['To']]
+                  e['contact_channel_address'] == form['To'] and e.get('from', form['From']) == form['From']]
         failure = self.post_failures.pop(0) if self.post_failures else None
         if failure == 'reset':
             raise requests.exceptions.ConnectionError('Connection reset by peer')
@@ -53,6 +53,7 @@ class FakeStudio:
             return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(active[0])
         sid = 'FN%032x' % (len(self.executions) + 1)
         self.executions[sid] = {'sid': sid, 'flow_sid': FLOW, 'contact_channel_address': form['To'], 'status': 'ended',
+                                'from': form['From'],
                                 'date_created': now_twilio(), 'data': json.loads(form['Parameters'])}
         if failure == 'commit_then_503':
             return 503, {}, json.dumps({'code': 20503, 'message': 'Service Unavailable', 'status': 503})
@@ -85,5 +86,8 @@ class FakeStudio:
 
     def context(self, request):
         sid = request.url.split('/')[-2]
-        data = self.executions[sid].get('data', {})
-        return 200, {}, json.dumps({'context': {'flow': {'data': data}}})
+        execution = self.executions[sid]
+        flow = {'data': execution.get('data', {})}
+        if execution.get('from'):
+            flow['channel'] = {'address': execution['from']}
+        return 200, {}, json.dumps({'context': {'flow': flow}})

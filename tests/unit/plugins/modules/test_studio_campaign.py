@@ -32,9 +32,9 @@ def contacts(count, start=0):
     return [{'name': 'host%d' % i, 'to': '+1555123%04d' % i, 'parameters': {'n': i}} for i in range(start, start + count)]
 
 
-def execution(number, to, status='ended', age=60, data=None):
+def execution(number, to, status='ended', age=60, data=None, sender=SENDER):
     return {'sid': 'FN%032x' % (0xabc000 + number), 'flow_sid': FLOW, 'contact_channel_address': to,
-            'status': status, 'date_created': now_twilio(-age), 'data': data or {}}
+            'status': status, 'date_created': now_twilio(-age), 'data': data or {}, 'from': sender}
 
 
 @pytest.fixture
@@ -232,3 +232,27 @@ def test_report_fields_pick_values_from_each_context(mock, monkeypatch):
     result, failed = run(studio_campaign, dict(BATCH, contacts=batch, include=['context'],
                                                report_fields={'x': 'a..b'}), monkeypatch)
     assert failed and 'report_fields.x must be a path into the Execution Context' in result['msg']
+
+
+# -- Studio runs one active Execution per To/From pair ---------------------------------------------
+def test_check_mode_predicts_a_create_for_another_sender(mock, monkeypatch):
+    FakeStudio(mock, existing=[execution(1, '+15551230000', status='active', sender='+15559999999')])
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(1), _ansible_check_mode=True), monkeypatch)
+    assert not failed and result['summary'] == {'would create': 1}
+
+
+def test_ended_picks_the_contacts_execution_of_its_sender_and_refuses_to_guess(mock, monkeypatch):
+    mine = execution(1, '+15551230000', status='active')
+    theirs = execution(2, '+15551230000', status='active', sender='+15559999999')
+    FakeStudio(mock, existing=[mine, theirs])
+    ended = []
+    for sid in (mine['sid'], theirs['sid']):
+        mock.add_callback(responses.POST, EXECUTIONS + '/' + sid,
+                          callback=lambda request, sid=sid: (ended.append(sid) or 200, {},
+                                                             json.dumps({'sid': sid, 'status': 'ended'})))
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(1), state='ended'), monkeypatch)
+    assert not failed and result['summary'] == {'ended': 1} and ended == [mine['sid']]
+    result, failed = run(studio_campaign, dict(CREDS, flow=FLOW, contacts=contacts(1), state='ended'), monkeypatch)
+    assert not failed and result['failed_contacts'] == 1
+    assert 'has 2 active Executions of this Flow' in result['contacts']['host0']['msg']
+    assert 'give from to choose one' in result['contacts']['host0']['msg']
