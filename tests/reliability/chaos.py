@@ -159,6 +159,9 @@ def run_mix(name, mix, contacts, forks, work):
                    TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
                    ANSIBLE_DEPRECATION_WARNINGS='0', PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
         first_report = os.path.join(work, 'first.json')
+        for stale in (first_report, os.path.join(work, 'rerun.json')):  # the previous mix's reports
+            if os.path.exists(stale):
+                os.remove(stale)
         started = time.perf_counter()
         if mix.get('kill'):
             proc = playbook(env, inventory, forks, first_report, background=True)
