@@ -21,8 +21,30 @@ from liquid.exceptions import LiquidError
 SID_PATTERNS = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'FW', 'FN', 'FT', 'FC', 'SK', 'SM')}
 
 TRIGGER_EVENT = 'incomingRequest'
-# Events tried, in order, for widget types the emulator does not model: a plain success.
-SUCCESS_EVENTS = ('success', 'next', 'sent', 'completed', 'answered', 'audioComplete', 'keypress', 'speech')
+# Studio's widget library: for each widget type the emulator cannot really run (calls, Flex,
+# payments, subflows...), the event it takes - the documented success path - and what it leaves
+# in widgets.<name>. The types it runs itself (send-message, send-and-wait-for-reply,
+# split-based-on, set-variables, make-http-request, run-function) are handled in _run_widget.
+# Unknown types take the first event with a transition, so a newer widget still runs.
+SIMULATED = {
+    'trigger': ('incomingRequest', {}),
+    'say-play': ('audioComplete', {}),
+    'gather-input-on-call': ('keypress', {'Digits': '1'}),
+    'connect-call-to': ('callCompleted', {'DialCallStatus': 'completed'}),
+    'record-voicemail': ('recordingComplete', {'RecordingUrl': 'https://api.twilio.com/recording.mp3'}),
+    'record-call': ('success', {}),
+    'enqueue-call': ('callComplete', {}),
+    'send-to-flex': ('callComplete', {}),
+    'make-outgoing-call-v2': ('answered', {'CallStatus': 'in-progress'}),
+    'run-subflow': ('completed', {}),
+    'fork-stream': ('next', {}),
+    'capture-payments': ('success', {'Result': 'success'}),
+    'add-twiml-redirect': ('return', {}),
+    'connect-virtual-agent': ('completed', {}),
+    'send-to-auto-pilot': ('sessionEnded', {}),
+}
+RUN = ('send-message', 'send-and-wait-for-reply', 'split-based-on', 'set-variables', 'make-http-request', 'run-function')
+WIDGET_TYPES = frozenset(RUN) | frozenset(SIMULATED)
 
 
 class StudioLiquid(Environment):
@@ -212,10 +234,12 @@ def _run_widget(ex, state, now):
         event, result = _simulated(props)
         widgets[name] = result
         return event, None
+    if kind in SIMULATED:
+        event, output = SIMULATED[kind]
+        props_event = (props.get('x-emulator') or {}).get('event')
+        widgets[name] = dict(output)
+        return props_event or event, None
     events = [tr.get('event') for tr in state.get('transitions', []) if tr.get('next')]
-    for candidate in SUCCESS_EVENTS:
-        if candidate in events:
-            return candidate, None
     return (events[0] if events else 'next'), None
 
 

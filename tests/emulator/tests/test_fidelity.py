@@ -144,3 +144,33 @@ def emu_default():
     from studio_emulator.control import EmulatorProcess
     with EmulatorProcess('--port', '0') as process:
         yield process
+
+
+# 9. real Flows run: every widget type of Studio's library is accepted and takes a documented path
+def test_every_widget_type_of_the_library_runs_and_records_its_step(emu):
+    from studio_emulator import engine
+    states = [{'name': 'Trigger', 'type': 'trigger', 'transitions': [{'event': 'incomingRequest', 'next': 'w0'}]}]
+    kinds = sorted(engine.SIMULATED.keys() - {'trigger'})
+    for n, kind in enumerate(kinds):
+        event = engine.SIMULATED[kind][0]
+        nxt = 'w%d' % (n + 1) if n + 1 < len(kinds) else None
+        states.append({'name': 'w%d' % n, 'type': kind, 'properties': {},
+                       'transitions': [dict({'event': event}, **({'next': nxt} if nxt else {})), {'event': 'other'}]})
+    emu.control.add_flow({'friendly_name': 'Every widget', 'definition': {'initial_state': 'Trigger', 'states': states}})
+    emu.flows = emu.control.flows()
+    ex = emu.create('Every widget', '+15554440010').json()
+    assert ex['status'] == 'ended'
+    steps = emu.get('/v1/Flows/%s/Executions/%s/Steps' % (emu.flows['Every widget'], ex['sid'])).json()['steps']
+    assert sorted(s['type'] for s in steps) == sorted(['trigger'] + kinds)
+
+
+def test_the_example_voice_and_subflow_flows_run_to_their_end(emu):
+    ivr = emu.create('Support line', '+15554440011', parameters=json.dumps({'name': 'Ann'})).json()
+    steps = emu.get('/v1/Flows/%s/Executions/%s/Steps' % (emu.flows['Support line'], ivr['sid'])).json()['steps']
+    assert ivr['status'] == 'ended'
+    assert [s['transitioned_to'] for s in reversed(steps)] == ['greeting', 'menu', 'route', 'to_agent', 'log_call',
+                                                                 'Ended']
+    esc = emu.create('Escalation', '+15554440012', parameters=json.dumps({'ticket': 'T-1'})).json()
+    ctx = context(emu, 'Escalation', esc['sid'])
+    assert ctx['flow']['variables']['priority'] == 'urgent'
+    assert ctx['widgets']['confirm']['outbound']['Body'] == 'Ticket T-1 (urgent) is with our team.'
