@@ -18,10 +18,7 @@ __metaclass__ = type
 import threading
 import time
 
-try:
-    from concurrent.futures import ThreadPoolExecutor
-except ImportError:  # pragma: no cover - Python 2
-    ThreadPoolExecutor = None
+from concurrent.futures import ThreadPoolExecutor
 
 # Studio starts at most 20 REST-triggered Executions per second per account.
 DEFAULT_RATE = 20.0
@@ -63,7 +60,7 @@ def run_batch(items, work, workers=DEFAULT_WORKERS):
     and is raised here.
     """
     items = list(items)
-    if workers <= 1 or len(items) <= 1 or ThreadPoolExecutor is None:
+    if workers <= 1 or len(items) <= 1:
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(work, items))

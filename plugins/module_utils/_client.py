@@ -26,10 +26,7 @@ import time
 import traceback
 from email.utils import parsedate
 
-try:
-    from urllib.parse import urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2
-    from urlparse import urlsplit, urlunsplit  # type: ignore
+from urllib.parse import urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:

@@ -14,10 +14,7 @@ __metaclass__ = type
 
 import datetime
 
-try:
-    from concurrent.futures import ThreadPoolExecutor
-except ImportError:  # pragma: no cover - Python 2
-    ThreadPoolExecutor = None
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import poll
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
@@ -124,7 +121,7 @@ class Executions:
             result['context'] = context
             want_context = False
         if 'steps' in include:
-            if want_context and workers > 1 and ThreadPoolExecutor is not None:
+            if want_context and workers > 1:
                 with ThreadPoolExecutor(max_workers=1) as pool:
                     pending = pool.submit(self.context, execution_sid)
                     result['steps'] = self.steps(execution_sid, workers=workers)
@@ -177,7 +174,7 @@ def last_widget(steps):
 
 
 def _map(function, items, workers):
-    if workers <= 1 or ThreadPoolExecutor is None or len(items) == 1:
+    if workers <= 1 or len(items) == 1:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(function, items))

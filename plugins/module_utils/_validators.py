@@ -208,9 +208,9 @@ def parse_datetime(value, option):
         if re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', candidate):
             stamp = datetime.datetime.strptime(candidate, '%Y-%m-%d')
         else:
-            stamp = _fromisoformat(candidate)
+            stamp = datetime.datetime.fromisoformat(candidate.replace(' ', 'T', 1))
         if stamp.tzinfo is not None:
-            stamp = stamp.astimezone(_UTC).replace(tzinfo=None)
+            stamp = stamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError):
         raise ValueError('%s must be an ISO 8601 date-time such as 2024-05-01T10:00:00Z or 2024-05-01, got %s'
                          % (option, shown(value)))
@@ -230,35 +230,6 @@ def check_range(date_from, date_to, option_from, option_to):
     if date_from and date_to and date_from >= date_to:
         raise ValueError('%s (%s) must be before %s (%s): %s is inclusive, %s exclusive'
                          % (option_from, date_from, option_to, date_to, option_from, option_to))
-
-
-class _Utc(datetime.tzinfo):
-    def utcoffset(self, dt):
-        return datetime.timedelta(0)
-
-    def tzname(self, dt):
-        return 'UTC'
-
-    def dst(self, dt):
-        return datetime.timedelta(0)
-
-
-_UTC = _Utc()
-
-
-def _fromisoformat(text):
-    if hasattr(datetime.datetime, 'fromisoformat'):
-        return datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
-    match = re.match(r'^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?([+-]\d{2}:?\d{2})?$', text)
-    if not match:
-        raise ValueError(text)
-    fmt = '%Y-%m-%dT%H:%M:%S' if match.group(2).count(':') == 2 else '%Y-%m-%dT%H:%M'
-    stamp = datetime.datetime.strptime('%sT%s' % (match.group(1), match.group(2)), fmt)
-    if match.group(3):
-        sign = -1 if match.group(3)[0] == '-' else 1
-        digits = match.group(3)[1:].replace(':', '')
-        stamp -= sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return stamp
 
 
 def parse_twilio_date(value):
