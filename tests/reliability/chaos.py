@@ -41,9 +41,7 @@ from studio_emulator.control import EmulatorProcess  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 from proctree import tree  # noqa: E402  pylint: disable=wrong-import-order
-
-sys.path.insert(0, HERE)
-from conftest import failures  # noqa: E402  pylint: disable=wrong-import-order
+from studio_runner import failures  # noqa: E402  pylint: disable=wrong-import-order
 
 PLAYBOOK = os.path.join(ROOT, 'playbooks', 'run_flow.yml')
 BIN = os.path.dirname(sys.executable)
