@@ -37,12 +37,6 @@ def execution(number, to, status='ended', age=60, data=None, sender=SENDER):
             'status': status, 'date_created': now_twilio(-age), 'data': data or {}, 'from': sender}
 
 
-@pytest.fixture
-def mock():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
 def test_triggers_every_contact_once_and_reports_each(mock, monkeypatch):
     studio = FakeStudio(mock)
     result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(6), parameters={'shared': 1}, rate=1000),

@@ -24,12 +24,6 @@ from ansible_collections.telephony.twilio.tests.unit.plugins.modules.fake_studio
 from ansible_collections.telephony.twilio.tests.unit.plugins.modules.utils import run
 
 
-@pytest.fixture
-def mock():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
 def test_creates_and_reports_changed(mock, monkeypatch):
     studio = FakeStudio(mock)
     result, failed = run(studio_execution, dict(ARGS, parameters={'name': 'Ann'}), monkeypatch)
