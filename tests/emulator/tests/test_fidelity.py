@@ -113,13 +113,16 @@ def test_every_answer_carries_a_request_id_and_the_concurrency(emu):
         assert int(answer.headers['Twilio-Concurrent-Requests']) >= 1
 
 
-@pytest.mark.xfail(strict=True, reason='not done yet: Werkzeug\'s server closes every connection; keep-alive needs '
-                                        'another WSGI server that still lets the drop faults cut a connection')
+KEEP_ALIVE_GAP = ('not done yet: Werkzeug\'s server closes every connection; keep-alive needs another WSGI server '
+                  'that still lets the drop faults cut a connection')
+
+
+@pytest.mark.xfail(strict=True, reason=KEEP_ALIVE_GAP)
 def test_connections_are_kept_alive(emu):
     parts = urlsplit(emu.url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     token = requests.auth._basic_auth_str(*AUTH)
-    for _ in range(3):
+    for dummy in range(3):
         connection.request('GET', '/v1/Flows', headers={'Authorization': token})
         answer = connection.getresponse()
         assert answer.status == 200 and answer.version == 11
@@ -168,8 +171,8 @@ def test_the_example_voice_and_subflow_flows_run_to_their_end(emu):
     ivr = emu.create('Support line', '+15554440011', parameters=json.dumps({'name': 'Ann'})).json()
     steps = emu.get('/v1/Flows/%s/Executions/%s/Steps' % (emu.flows['Support line'], ivr['sid'])).json()['steps']
     assert ivr['status'] == 'ended'
-    assert [s['transitioned_to'] for s in reversed(steps)] == ['greeting', 'menu', 'route', 'to_agent', 'log_call',
-                                                                 'Ended']
+    assert [s['transitioned_to'] for s in reversed(steps)] == [
+        'greeting', 'menu', 'route', 'to_agent', 'log_call', 'Ended']
     esc = emu.create('Escalation', '+15554440012', parameters=json.dumps({'ticket': 'T-1'})).json()
     ctx = context(emu, 'Escalation', esc['sid'])
     assert ctx['flow']['variables']['priority'] == 'urgent'
