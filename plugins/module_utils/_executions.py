@@ -33,10 +33,6 @@ def executions_path(flow_sid, execution_sid=None):
     return path + '/' + execution_sid if execution_sid else path
 
 
-def twilio_time(moment):
-    return twilio_format(moment)
-
-
 class Executions:
     """Reads and lookups of one Flow's Executions through a StudioClient."""
 
@@ -144,7 +140,7 @@ class Executions:
 
     def created_since(self, to, since):
         """Executions of contact ``to`` created at or after ``since`` (a naive UTC datetime)."""
-        return [e for e in self.list(date_from=twilio_time(since)) if e.get('contact_channel_address') == to]
+        return [e for e in self.list(date_from=twilio_format(since)) if e.get('contact_channel_address') == to]
 
     def by_contact(self, since, until=None):
         """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
@@ -156,7 +152,7 @@ class Executions:
         window, whatever the number of contacts.
         """
         index = {}
-        for execution in self.list(date_from=twilio_time(since), date_to=twilio_time(until) if until else None):
+        for execution in self.list(date_from=twilio_format(since), date_to=twilio_format(until) if until else None):
             index.setdefault(execution.get('contact_channel_address'), []).append(execution)
         return index
 
