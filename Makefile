@@ -26,7 +26,6 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH):$(PYTHON_BINS)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
-export PYTHONPATH := $(CURDIR)/tests/emulator
 
 .PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench chaos install clean
 
@@ -40,10 +39,10 @@ help:
 	@echo "make install  build the collection and install it into INSTALL_PATH ($(INSTALL_PATH))"
 	@echo "make clean    remove the virtualenvs and build output"
 
-$(VENV)/.done: tests/requirements.txt
+$(VENV)/.done: tests/requirements.txt tests/emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	$(VENV)/bin/pip install -q -r tests/requirements.txt -e tests/emulator
 	touch $@
 
 venv: $(VENV)/.done

@@ -11,7 +11,6 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
 # pylint: disable=wrong-import-position

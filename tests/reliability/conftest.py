@@ -13,7 +13,6 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
 # pylint: disable=wrong-import-position

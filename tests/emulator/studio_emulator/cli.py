@@ -3,32 +3,20 @@
 """Command line: start the emulator, print ``READY http://HOST:PORT``, stop on SIGINT/SIGTERM."""
 
 import argparse
-import logging
 import os
 import signal
 import sys
 import threading
 
-from werkzeug.serving import WSGIRequestHandler, make_server
-
 from . import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_AUTH_TOKEN
 from .app import create_app
 from .engine import SID_PATTERNS, FlowError
 from .faults import FaultError, Faults
+from .server import bound_server
 from .store import Store
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_FLOWS = os.path.join(HERE, 'flows')
-
-
-class QuietHandler(WSGIRequestHandler):
-    """No access log: the emulator keeps its own request log under /__emulator__/requests.
-
-    Werkzeug's server closes every connection after its answer (no keep-alive), unlike Twilio;
-    see tests/emulator/README.md."""
-
-    def log_request(self, code='-', size='-'):
-        pass
 
 
 def parser():
@@ -74,22 +62,19 @@ def main(argv=None):
         return 2
     credentials = {(args.account_sid, args.auth_token), (args.api_key, args.api_secret)}
     app = create_app(store, credentials, faults)
-    logging.getLogger('werkzeug').setLevel(logging.ERROR)
-    ssl_context = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
-        server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler,
-                             ssl_context=ssl_context)
-    except (OSError, SystemExit) as exc:
+        server = bound_server(args.host, args.port, app, tls)
+    except (OSError, ValueError) as exc:
         print('studio-emulator: cannot listen on %s:%s: %s' % (args.host, args.port, exc), file=sys.stderr)
         return 2
-    server.daemon_threads = True
 
     def stop(signum, frame):  # pylint: disable=unused-argument
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        threading.Thread(target=server.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    scheme = 'https' if ssl_context else 'http'
+    scheme = 'https' if tls else 'http'
     host = args.host if ':' not in args.host else '[%s]' % args.host
     print('studio-emulator: flows: %s' % ', '.join('%s (%s)' % (f['friendly_name'], f['sid']) for f in store.list_flows()),
           file=sys.stderr)
@@ -97,10 +82,10 @@ def main(argv=None):
     shown_secret = args.api_secret if args.api_secret == DEFAULT_API_SECRET else '(given)'
     print('studio-emulator: credentials: account %s / token %s, API key %s / secret %s'
           % (args.account_sid, shown_token, args.api_key, shown_secret), file=sys.stderr)
-    print('READY %s://%s:%d' % (scheme, host, server.server_port), flush=True)
+    print('READY %s://%s:%d' % (scheme, host, server.bind_addr[1]), flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.serve()
     finally:
-        server.server_close()
+        server.stop()
         store.close()
     return 0

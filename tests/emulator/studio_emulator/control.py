@@ -19,19 +19,14 @@ import urllib.request
 
 from . import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAUNCHER = os.path.join(os.path.dirname(HERE), 'studio-emulator')
-
-
 class EmulatorProcess:
     """An emulator child process; use as a context manager."""
 
     def __init__(self, *args, python=None, stderr=None):
         self.args = [str(a) for a in args]
-        env = dict(os.environ, STUDIO_EMULATOR_PYTHON=python or sys.executable)
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [LAUNCHER] + self.args, stdout=subprocess.PIPE, stderr=stderr or subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL, env=env, text=True)
+            [python or sys.executable, '-m', 'studio_emulator'] + self.args, stdout=subprocess.PIPE,
+            stderr=stderr or subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith('READY '):
             self.proc.kill()

@@ -74,21 +74,93 @@ class FlowError(ValueError):
     """A flow definition that cannot be used."""
 
 
-def check_definition(definition):
+# Properties without which the widgets the engine runs cannot run (Validate reports them).
+REQUIRED_PROPERTIES = {
+    'send-message': ('body',),
+    'send-and-wait-for-reply': ('body',),
+    'split-based-on': ('input',),
+    'set-variables': ('variables',),
+    'make-http-request': ('method', 'url'),
+    'run-function': ('url',),
+}
+MAX_STATES = 1000
+
+
+def _problem(message, path):
+    return {'message': message, 'property_path': path}
+
+
+def definition_errors(definition, strict=True):
+    """The errors of a flow definition as Studio's Validate lists them: [{message, property_path}].
+
+    ``strict`` (Validate, v2 writes) adds unknown widget types and missing required properties;
+    without it (flows loaded at start), a newer widget type still runs, taking its first event.
+    """
+    if not isinstance(definition, dict):
+        return [_problem('The definition must be a JSON object', '#')]
     states = definition.get('states')
     if not isinstance(states, list) or not states or not all(isinstance(s, dict) for s in states):
-        raise FlowError('definition.states must be a non-empty list of widget objects')
-    names = set(s.get('name') for s in states)
-    for state in states:
-        if not state.get('name') or not state.get('type'):
-            raise FlowError('every widget needs a name and a type: %r' % (state,))
-        for tr in state.get('transitions') or []:
-            if not isinstance(tr, dict) or 'event' not in tr:
-                raise FlowError('widget %s: every transition needs an event' % state['name'])
-            if tr.get('next') and tr['next'] not in names:
-                raise FlowError('widget %s: transition to unknown widget %s' % (state['name'], tr['next']))
-    if definition.get('initial_state', 'Trigger') not in names:
-        raise FlowError('initial_state %r is not a widget of the flow' % definition.get('initial_state'))
+        return [_problem('states must be a non-empty list of widget objects', '#/states')]
+    errors = []
+    if len(states) > MAX_STATES:
+        errors.append(_problem('A flow has at most %d states, this one has %d' % (MAX_STATES, len(states)),
+                               '#/states'))
+    seen = {}
+    for n, state in enumerate(states):
+        name = state.get('name')
+        if not isinstance(name, str) or not name:
+            errors.append(_problem('Every widget needs a name', '#/states/%d/name' % n))
+        elif name in seen:
+            errors.append(_problem('Duplicate widget name %s (also states/%d)' % (name, seen[name]),
+                                   '#/states/%d/name' % n))
+        else:
+            seen[name] = n
+    for n, state in enumerate(states):
+        kind = state.get('type')
+        if not isinstance(kind, str) or not kind:
+            errors.append(_problem('Every widget needs a type', '#/states/%d/type' % n))
+        elif strict and kind not in WIDGET_TYPES:
+            errors.append(_problem('Unknown widget type %s' % kind, '#/states/%d/type' % n))
+        transitions = state.get('transitions') or []
+        if not isinstance(transitions, list):
+            errors.append(_problem('transitions must be a list', '#/states/%d/transitions' % n))
+            transitions = []
+        for t, tr in enumerate(transitions):
+            path = '#/states/%d/transitions/%d' % (n, t)
+            if not isinstance(tr, dict) or not tr.get('event'):
+                errors.append(_problem('Every transition needs an event', path + '/event'))
+            elif tr.get('next') and tr['next'] not in seen:
+                errors.append(_problem('Transition to unknown widget %s' % tr['next'], path + '/next'))
+        properties = state.get('properties')
+        if strict and kind in REQUIRED_PROPERTIES:
+            if not isinstance(properties, dict):
+                properties = {}
+            for prop in REQUIRED_PROPERTIES[kind]:
+                if properties.get(prop) in (None, ''):
+                    errors.append(_problem('%s widget %s needs the property %s' % (kind, state.get('name'), prop),
+                                           '#/states/%d/properties/%s' % (n, prop)))
+    initial = definition.get('initial_state', 'Trigger')
+    if initial not in seen:
+        errors.append(_problem('initial_state %s names no widget of the flow' % (initial,), '#/initial_state'))
+    return errors
+
+
+def definition_warnings(definition):
+    """Studio's warnings: widgets no transition reaches (they never run)."""
+    if definition_errors(definition, strict=False):
+        return []
+    reached = {definition.get('initial_state', 'Trigger')}
+    for state in definition['states']:
+        reached.update(tr.get('next') for tr in state.get('transitions') or [] if tr.get('next'))
+    return [_problem('Widget %s is not reached by any transition' % s['name'], '#/states/%d' % n)
+            for n, s in enumerate(definition['states']) if s['name'] not in reached]
+
+
+def check_definition(definition):
+    """Raise FlowError naming the first problems of a definition that cannot run."""
+    errors = definition_errors(definition, strict=False)
+    if errors:
+        raise FlowError('; '.join('%s (%s)' % (e['message'], e['property_path']) for e in errors[:5]))
 
 
 def _states(definition):

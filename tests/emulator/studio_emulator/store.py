@@ -108,7 +108,24 @@ def flow_from_document(data, default_name='flow'):
     if not engine.SID_PATTERNS['FW'].match(sid):
         raise FlowError('flow sid %r does not match FW + 32 hex digits' % (sid,))
     return {'sid': sid, 'friendly_name': name, 'status': status, 'version': int(data.get('version', 1)),
-            'definition': definition}
+            'definition': definition, 'commit_message': data.get('commit_message'),
+            'test_users': list(data.get('test_users') or [])}
+
+
+def with_revisions(flow, now):
+    """A flow with its revision history: a flow loaded from a file (or an older state file) has one."""
+    if flow.get('revisions'):
+        return flow
+    revision = {'revision': flow.get('version', 1), 'friendly_name': flow['friendly_name'],
+                'status': flow['status'], 'definition': flow['definition'],
+                'commit_message': flow.get('commit_message'), 'valid': True, 'errors': [],
+                'warnings': engine.definition_warnings(flow['definition']), 'created': flow.get('created', now)}
+    return dict(flow, revisions=[revision], test_users=flow.get('test_users') or [],
+                definition=flow['definition'] if flow['status'] == 'published' else None)
+
+
+class NotRunnable(Exception):
+    """The Flow has no revision this contact may run (never published, not a test user)."""
 
 
 class Store:
@@ -156,7 +173,7 @@ class Store:
     def add_flow(self, flow, journal=True, now=None):
         with self.lock:
             now = self.clock.now() if now is None else now
-            flow = dict(flow, created=flow.get('created', now), updated=flow.get('updated'))
+            flow = with_revisions(dict(flow, created=flow.get('created', now), updated=flow.get('updated')), now)
             self.flows[flow['sid']] = flow
             if journal:
                 self._write({'op': 'put_flow', 'data': flow})
@@ -205,7 +222,7 @@ class Store:
         elif op == 'clock':
             self.clock.offset = entry.get('offset', 0.0)
         elif op == 'put_flow':
-            self.flows[entry['data']['sid']] = entry['data']
+            self.flows[entry['data']['sid']] = with_revisions(entry['data'], self.clock.now())
         elif op == 'del_flow':
             self.flows.pop(entry['sid'], None)
         elif op == 'created':
@@ -271,6 +288,72 @@ class Store:
             self._write({'op': 'del_flow', 'sid': sid})
             return True
 
+    # -- flows as code (v2): revisions, publishing, test users ---------------------------
+    def create_flow(self, name, status, definition, commit_message=None):
+        """A new Flow with revision 1 (v2 create)."""
+        with self.lock:
+            now = self.clock.now()
+            flow = {'sid': new_sid('FW'), 'friendly_name': name, 'status': status, 'version': 0, 'definition': None,
+                    'created': now, 'updated': None, 'revisions': [], 'test_users': []}
+            return self._new_revision(flow, name, status, definition, commit_message, now)
+
+    def update_flow(self, flow, status, name=None, definition=None, commit_message=None):
+        """A new revision of ``flow`` (v2 update): what is not given stays as in the latest revision."""
+        with self.lock:
+            latest = flow['revisions'][-1]
+            return self._new_revision(dict(flow), name or latest['friendly_name'], status,
+                                      latest['definition'] if definition is None else definition,
+                                      commit_message, self.clock.now())
+
+    def _new_revision(self, flow, name, status, definition, commit_message, now):
+        errors = engine.definition_errors(definition)
+        revision = {'revision': len(flow['revisions']) + 1, 'friendly_name': name, 'status': status,
+                    'definition': definition, 'commit_message': commit_message, 'valid': not errors,
+                    'errors': errors, 'warnings': [] if errors else engine.definition_warnings(definition),
+                    'created': now}
+        flow['revisions'] = flow['revisions'] + [revision]
+        flow.update(friendly_name=name, status=status, version=revision['revision'],
+                    updated=now if revision['revision'] > 1 else None)
+        if status == 'published':
+            flow['definition'] = definition
+        self.flows[flow['sid']] = flow
+        self._write({'op': 'put_flow', 'data': flow})
+        return flow
+
+    @staticmethod
+    def flow_revision(flow, which):
+        """Revision ``which`` of a flow: its number, 'LatestPublished' or 'LatestRevision'; None if none."""
+        revisions = flow['revisions']
+        if which == 'LatestRevision':
+            return revisions[-1]
+        if which == 'LatestPublished':
+            return next((r for r in reversed(revisions) if r['status'] == 'published'), None)
+        if str(which).isdigit() and 1 <= int(which) <= len(revisions):
+            return revisions[int(which) - 1]
+        return None
+
+    def runnable_revision(self, flow, to):
+        """What an Execution for ``to`` runs: the latest published revision; a test user runs the
+        latest revision (a draft); a Flow never published runs nothing for anyone else."""
+        latest = flow['revisions'][-1]
+        if latest['status'] == 'draft' and to in flow.get('test_users', ()):
+            return latest
+        return self.flow_revision(flow, 'LatestPublished')
+
+    def definition_of(self, ex):
+        """The definition an Execution runs: that of the revision it started on."""
+        flow = self.flows.get(ex['flow_sid'])
+        if flow is None:
+            return None
+        revision = self.flow_revision(flow, ex.get('revision', 'LatestPublished'))
+        return revision['definition'] if revision else None
+
+    def set_test_users(self, flow, users):
+        with self.lock:
+            flow['test_users'] = list(users)
+            self._write({'op': 'put_flow', 'data': flow})
+            return flow
+
     # -- executions ------------------------------------------------------------------------
     def _tick(self, ex, now):
         """Apply what time did to an Execution: reply timeouts and the lifetime limit."""
@@ -283,8 +366,7 @@ class Store:
         else:
             waiting = ex.get('waiting')
             while waiting and now >= waiting['deadline'] and ex['status'] == 'active':
-                flow = self.flows.get(ex['flow_sid'])
-                engine.resume(self, ex, flow['definition'] if flow else None, 'timeout', now)
+                engine.resume(self, ex, self.definition_of(ex), 'timeout', now)
                 waiting = ex.get('waiting')
                 changed = True
         if changed:
@@ -322,6 +404,9 @@ class Store:
         """
         with self.lock:
             now = self.clock.now()
+            revision = self.runnable_revision(flow, to)
+            if revision is None:
+                raise NotRunnable(flow['sid'])
             existing = self.active.get((flow['sid'], to, from_))
             if existing:
                 ex = self.executions[existing]
@@ -333,14 +418,14 @@ class Store:
                 'sid': new_sid('FN'), 'flow_sid': flow['sid'], 'account_sid': self.account_sid,
                 'contact_sid': stable_sid('FC', to), 'to': to, 'from': from_, 'status': 'active',
                 'created': now, 'updated': None, 'seq': self.seq, 'steps': [], 'messages': [],
-                'waiting': None, 'last_widget': None, 'repeats': 0,
+                'waiting': None, 'last_widget': None, 'repeats': 0, 'revision': revision['revision'],
                 'visible_at': time.time() + lag if lag else 0.0,
                 'context': engine.initial_context(flow, to, from_, parameters),
             }
             self.executions[ex['sid']] = ex
             self.created.append((flow['sid'], to, ex['sid']))
             self._write({'op': 'created', 'flow': flow['sid'], 'to': to, 'sid': ex['sid']})
-            engine.start(self, ex, flow['definition'], now)
+            engine.start(self, ex, revision['definition'], now)
             self._save(ex)
             return ex, True
 
@@ -365,13 +450,12 @@ class Store:
             self._tick(ex, now)
             if ex['status'] != 'active' or not ex.get('waiting'):
                 return False
-            flow = self.flows.get(ex['flow_sid'])
             widget = ex['waiting']['widget']
             ex['context']['widgets'].setdefault(widget, {})['inbound'] = {
                 'Body': body, 'From': from_ or ex['to'], 'To': ex['from'],
                 'MessageSid': new_sid('SM'), 'AccountSid': self.account_sid,
             }
-            engine.resume(self, ex, flow['definition'] if flow else None, 'incomingMessage', now)
+            engine.resume(self, ex, self.definition_of(ex), 'incomingMessage', now)
             self._save(ex)
             return True
 

@@ -2,17 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Emulator tests talk to a real emulator process over HTTP."""
 
-import os
-import sys
-
 import pytest
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-# pylint: disable=wrong-import-position
-from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_AUTH_TOKEN  # noqa: E402
-from studio_emulator.control import EmulatorProcess  # noqa: E402
+from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_AUTH_TOKEN
+from studio_emulator.control import EmulatorProcess
 
 AUTH = (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
 KEY_AUTH = (DEFAULT_API_KEY, DEFAULT_API_SECRET)
