@@ -56,8 +56,8 @@ class Pacer:
 def run_batch(items, work, workers=DEFAULT_WORKERS):
     """``[work(item) for item in items]``, ``workers`` at a time, in the order of ``items``.
 
-    ``work`` must turn its own failures into its result: an exception that escapes it is a bug
-    and is raised here.
+    A contact's ``work`` turns its own failures into its result; an exception that escapes
+    ``work`` (a read that must not fail silently) is raised here.
     """
     items = list(items)
     if workers <= 1 or len(items) <= 1:

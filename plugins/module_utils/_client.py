@@ -58,13 +58,15 @@ class StudioError(Exception):
     """An answer of the Studio API that is not a success, or no answer at all.
 
     ``status`` is the HTTP status (None when no response arrived), ``code``/``message``/
-    ``more_info`` come from Twilio's error JSON; ``ambiguous`` says the request may have taken
-    effect (timeout, reset connection, 5xx on a POST).
+    ``more_info`` and ``details`` (such as a failed validation's errors) come from Twilio's error
+    JSON; ``ambiguous`` says the request may have taken effect (timeout, reset connection, 5xx on a
+    POST).
     """
 
     def __init__(self, message, status=None, code=None, more_info=None, method=None, path=None, ambiguous=False,
-                 timed_out=False):
+                 timed_out=False, details=None):
         super(StudioError, self).__init__(message)
+        self.details = details
         self.timed_out = timed_out
         self.message = message
         self.status = status
@@ -399,5 +401,6 @@ def error_from_response(resp, method, path, max_retries=None):
         message = 'Rate limited by Twilio after %s retries: %s' % (max_retries, message)
     elif status >= 500:
         message = 'Twilio server error: %s' % message
+    details = body.get('details') if isinstance(body.get('details'), dict) else None
     return StudioError(message, status=status, code=code, more_info=more_info, method=method, path=path,
-                       ambiguous=status >= 500 and method not in IDEMPOTENT_METHODS)
+                       ambiguous=status >= 500 and method not in IDEMPOTENT_METHODS, details=details)

@@ -16,6 +16,8 @@ description:
   - Lists the Studio Flows of the account through the Studio REST API v1, or fetches one Flow by SID or by its
     friendly name.
   - A friendly name must match exactly one Flow; when several Flows share it, the module fails and lists their SIDs.
+  - With O(include), adds each Flow's definition and revisions from the Studio REST API v2; with O(revision), fetches
+    one revision of one Flow.
 options:
   flow:
     description:
@@ -27,6 +29,21 @@ options:
       - Only return Flows with this status.
     type: str
     choices: [draft, published]
+  include:
+    description:
+      - V(definition) adds, from the v2 Flow resource, the latest revision's C(definition), C(revision),
+        C(commit_message), C(valid), C(errors), C(warnings), and C(written_by_collection) (its commit message carries
+        C([telephony.twilio])). One request per Flow (the list has no definitions).
+      - V(revisions) adds C(revisions), every revision newest first, without definitions. One listing per Flow.
+    type: list
+    elements: str
+    choices: [definition, revisions]
+    default: []
+  revision:
+    description:
+      - Fetch this revision of O(flow) (required with it), definition included - a revision number,
+        V(LatestPublished) or V(LatestRevision). Returned as RV(revision).
+    type: str
 extends_documentation_fragment:
   - telephony.twilio.auth
   - telephony.twilio.attributes
@@ -56,6 +73,17 @@ EXAMPLES = r'''
 - name: Use the SID of that Flow
   ansible.builtin.debug:
     msg: "{{ reminder.flows[0].sid }}"
+
+- name: Every Flow with its definition and revision history (Studio REST API v2)
+  telephony.twilio.studio_flow_info:
+    include: [definition, revisions]
+  register: flows_v2
+
+- name: The definition live traffic runs
+  telephony.twilio.studio_flow_info:
+    flow: Appointment reminder
+    revision: LatestPublished
+  register: live
 
 - name: Published Flows only, with credentials for every Studio module of the play
   module_defaults:
@@ -112,11 +140,86 @@ flows:
     links:
       description: URLs of the Flow's Executions and Engagements.
       type: dict
+    definition:
+      description: The latest revision's Flow definition (with O(include=definition)).
+      type: dict
+    revision:
+      description: The latest revision number (with O(include=definition)).
+      type: int
+      sample: 7
+    commit_message:
+      description: The latest revision's commit message (with O(include=definition)).
+      type: str
+    valid:
+      description: Whether Studio found the latest revision's definition valid (with O(include=definition)).
+      type: bool
+    errors:
+      description: Studio's errors in the latest revision's definition (with O(include=definition)).
+      type: list
+      elements: dict
+    warnings:
+      description: Studio's warnings about the latest revision's definition (with O(include=definition)).
+      type: list
+      elements: dict
+    written_by_collection:
+      description:
+        - Whether the latest revision was written by this collection (its commit message carries
+          C([telephony.twilio])); false means it was changed elsewhere, such as in the Studio console
+          (with O(include=definition)).
+      type: bool
+    revisions:
+      description: Every revision, newest first, without definitions (with O(include=revisions)).
+      type: list
+      elements: dict
+revision:
+  description: The revision asked for with O(revision), definition included (the v2 Flow Revision resource).
+  returned: when O(revision) is given
+  type: dict
+  contains:
+    revision:
+      description: The revision number.
+      type: int
+      sample: 4
+    status:
+      description: C(draft) or C(published).
+      type: str
+    definition:
+      description: The revision's Flow definition.
+      type: dict
+    commit_message:
+      description: The revision's commit message.
+      type: str
 '''
 
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import Flows, made_here, parse_revision
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, is_sid
+
+V2_FIELDS = ('definition', 'revision', 'commit_message', 'valid', 'errors', 'warnings')
+WORKERS = 8
+
+
+def check_options(params):
+    check_flow(params['flow'])
+    if params['revision'] is None:
+        return None
+    if params['flow'] is None:
+        raise ValueError('revision needs flow: the revision of which Flow?')
+    return parse_revision(params['revision'])
+
+
+def with_v2(flows, flow, include):
+    """``flow`` (v1) with the v2 data ``include`` asks for."""
+    flow = dict(flow)
+    if 'definition' in include:
+        found = flows.fetch(flow['sid']) or {}
+        flow.update((key, found.get(key)) for key in V2_FIELDS)
+        flow['written_by_collection'] = made_here(found.get('commit_message'))
+    if 'revisions' in include:
+        flow['revisions'] = flows.revisions(flow['sid'])
+    return flow
 
 
 def run_module():
@@ -124,12 +227,14 @@ def run_module():
         argument_spec=dict(
             flow=dict(type='str'),
             status=dict(type='str', choices=['draft', 'published']),
+            include=dict(type='list', elements='str', choices=['definition', 'revisions'], default=[]),
+            revision=dict(type='str'),
         ),
         supports_check_mode=True,
     )
     module.budget = task_budget(module.params)
     flow, status = module.params['flow'], module.params['status']
-    module.check(check_flow, flow)
+    revision = module.check(check_options, module.params)
     client = module.client
     if flow is None:
         try:
@@ -149,7 +254,18 @@ def run_module():
         flows = [f for f in module.list_flows() if f['sid'] == sid]  # listed once by flow_sid
     if status:
         flows = [f for f in flows if f.get('status') == status]
-    module.exit_json(changed=False, flows=flows)
+    result = dict(changed=False)
+    v2 = Flows(client)
+    try:
+        if module.params['include']:
+            flows = run_batch(flows, lambda f: with_v2(v2, f, module.params['include']), WORKERS)
+        if revision is not None:
+            result['revision'] = v2.revision(flows[0]['sid'], revision) if flows else None
+            if result['revision'] is None:
+                module.fail_json(msg='revision: Flow %s has no revision %s' % (flow, revision), flows=flows)
+    except StudioError as exc:
+        module.fail_api(exc, 'Reading Flow definitions (Studio REST API v2) failed')
+    module.exit_json(flows=flows, **result)
 
 
 def main():

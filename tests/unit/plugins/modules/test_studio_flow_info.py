@@ -123,3 +123,37 @@ def test_a_huge_name_is_not_echoed_whole(monkeypatch):
         mock.add(responses.GET, BASE + '/v1/Flows', json={'flows': [], 'meta': {'next_page_url': None}})
         result, failed = run(studio_flow_info, dict(CREDS, flow='x' * 100000), monkeypatch)
     assert failed and len(result['msg']) < 400
+
+
+# -- v2: definitions and revisions, on the emulator's recorded answers ------------------------
+def test_include_adds_the_definition_revisions_and_who_wrote_it(mock, monkeypatch):
+    from ansible_collections.telephony.twilio.tests.unit.plugins.modules.recorded import (
+        CREDS as V2_CREDS, SID, serve)
+    mock.add(responses.GET, V2_CREDS['studio_url'] + '/v1/Flows/' + SID,
+             json={'sid': SID, 'friendly_name': 'Survey', 'status': 'draft'})
+    serve(mock, 'fetch_draft_r3', 'revisions')
+    result, failed = run(studio_flow_info, dict(V2_CREDS, flow=SID, include=['definition', 'revisions']), monkeypatch)
+    assert not failed
+    flow = result['flows'][0]
+    assert flow['revision'] == 3 and flow['definition']['states'][2]['properties']['body'] == 'Draft text'
+    assert flow['commit_message'] == 'edited in the console' and flow['written_by_collection'] is False
+    assert [r['revision'] for r in flow['revisions']] == [3, 2, 1]
+
+
+def test_one_revision_by_number_and_a_missing_one(mock, monkeypatch):
+    from ansible_collections.telephony.twilio.tests.unit.plugins.modules.recorded import (
+        CREDS as V2_CREDS, SID, definition, serve)
+    mock.add(responses.GET, V2_CREDS['studio_url'] + '/v1/Flows/' + SID, json={'sid': SID, 'friendly_name': 'Survey'})
+    serve(mock, 'revision_r1')
+    result, failed = run(studio_flow_info, dict(V2_CREDS, flow=SID, revision='1'), monkeypatch)
+    assert not failed and result['revision']['definition'] == definition()
+    mock.reset()
+    mock.add(responses.GET, V2_CREDS['studio_url'] + '/v1/Flows/' + SID, json={'sid': SID, 'friendly_name': 'Survey'})
+    serve(mock, 'revision_missing')
+    result, failed = run(studio_flow_info, dict(V2_CREDS, flow=SID, revision='9'), monkeypatch)
+    assert failed and 'has no revision 9' in result['msg']
+
+
+def test_revision_needs_a_flow(mock, monkeypatch):
+    result, failed = run(studio_flow_info, dict(CREDS, revision='LatestPublished'), monkeypatch)
+    assert failed and 'revision needs flow' in result['msg'] and len(mock.calls) == 0
