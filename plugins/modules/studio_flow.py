@@ -209,9 +209,9 @@ compared_revision:
   sample: 4
 changes:
   description:
-    - What differs between the compared revision and the wanted definition, by widget name and property path
+    - "What differs between the compared revision and the wanted definition, by widget name and property path
       (C(send_survey: properties.body)), plus C(friendly_name) and C(test_users) when those change. Empty when
-      nothing changes.
+      nothing changes."
   returned: always
   type: list
   elements: str
@@ -310,8 +310,10 @@ class Deploy:
                 raise Failure('definition is required to create Flow %s' % shown(flow))
         name = params['friendly_name'] or (flow if current is None or not is_sid(flow, 'FW')
                                            else current['friendly_name'])
-        wanted, source = (definition, None) if current is None else self.wanted_definition(current, definition,
-                                                                                          revision)
+        if current is None:
+            wanted, source = definition, None
+        else:
+            wanted, source = self.wanted_definition(current, definition, revision)
         target = self.compared(current, status)
         if target is not None:
             before = target['definition']

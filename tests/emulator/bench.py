@@ -9,17 +9,13 @@ table and stops the emulator. A benchmark, not a test: the figures depend on the
 """
 
 import argparse
-import os
 import sys
 import threading
 import time
 
 import requests
-
-
-# pylint: disable=wrong-import-position
-from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
-from studio_emulator.control import EmulatorProcess  # noqa: E402
+from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from studio_emulator.control import EmulatorProcess
 
 
 def phase(url, clients, seconds, make_request):

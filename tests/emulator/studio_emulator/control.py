@@ -19,6 +19,7 @@ import urllib.request
 
 from . import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
+
 class EmulatorProcess:
     """An emulator child process; use as a context manager."""
 

@@ -126,7 +126,6 @@ def test_connections_are_kept_alive(emu):
     connection.close()
 
 
-
 def test_an_unread_body_does_not_leak_into_the_next_request_on_the_connection(emu):
     """A 401 answers before the form is read; the next request on the connection still parses."""
     parts = urlsplit(emu.url)
@@ -142,6 +141,7 @@ def test_an_unread_body_does_not_leak_into_the_next_request_on_the_connection(em
     assert answer.status == 200 and 'flows' in json.loads(answer.read())
     connection.close()
     assert emu.control.stats()['executions_created'] == 0
+
 
 # 8. "A Flow Execution will be stopped if the same Widget is executed 10 times in a row"
 def test_a_widget_runs_ten_times_in_a_row_then_the_execution_stops(emu):

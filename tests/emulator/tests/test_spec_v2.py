@@ -105,8 +105,8 @@ def test_every_v2_operation_success_and_error(emu, openapi):  # pylint: disable=
 
     # Revisions: newest first, definition null in the list; by number, LatestPublished, LatestRevision
     revisions = check_ok(openapi, emu.get(base + '/Revisions'))['revisions']
-    assert [(r['revision'], r['status'], r['definition']) for r in revisions] == [(2, 'draft', None),
-                                                                                   (1, 'published', None)]
+    expected = [(2, 'draft', None), (1, 'published', None)]
+    assert [(r['revision'], r['status'], r['definition']) for r in revisions] == expected
     assert check_ok(openapi, emu.get(base + '/Revisions/1'))['definition'] == DEFINITION
     assert check_ok(openapi, emu.get(base + '/Revisions/LatestPublished'))['revision'] == 1
     assert check_ok(openapi, emu.get(base + '/Revisions/LatestRevision'))['revision'] == 2
