@@ -77,7 +77,7 @@ integration: layout
 test-playbooks: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/playbooks
 
-# Bad-input corpus, secrets at -vvvv, TLS, and the fault matrix on 20 contacts (make chaos: 100).
+# Secrets at -vvvv, TLS, and the fault matrix on 20 contacts (make chaos: 100).
 reliability: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/reliability
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py --contacts 20 --forks 10

@@ -161,20 +161,6 @@ def test_ended_ends_only_active_executions_found_in_the_listing(mock, monkeypatc
     assert len(studio.list_calls) == 1
 
 
-@pytest.mark.parametrize('options, expected', [
-    (dict(rate=0), 'rate must be a number'),
-    (dict(contacts=[[1, 2]]), 'contacts'),
-    (dict(workers=500), 'workers must be a whole number from 1 to 100'),
-    (dict(campaign=' '), 'campaign must be a non-empty text'),
-    (dict(since='yesterday'), 'since must be an ISO 8601 date-time'),
-    (dict(parameters={'ansible_campaign': 'x'}), 'parameters must not contain ansible_campaign'),
-])
-def test_bad_options_fail_before_any_request(mock, monkeypatch, options, expected):
-    result, failed = run(studio_campaign, dict(dict(BATCH, contacts=contacts(1)), **options), monkeypatch)
-    assert failed and expected in result['msg']
-    assert len(mock.calls) == 0
-
-
 def test_a_batch_nobody_waits_for_starts_no_more_contacts(mock, monkeypatch, tmp_path):
     studio = FakeStudio(mock)
     heartbeat = tmp_path / 'alive'

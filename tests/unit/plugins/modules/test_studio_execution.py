@@ -155,30 +155,3 @@ def test_absent_with_the_sid_of_another_contact_deletes_nothing(mock, monkeypatc
     assert failed and 'is the Execution of +15551230002, not of to=+15551230001' in result['msg']
     assert other['sid'] in studio.executions
     assert [c.request.method for c in mock.calls] == ['GET']
-
-
-@pytest.mark.parametrize('state', ['ended', 'absent'])
-def test_wait_is_refused_with_ended_and_absent(mock, monkeypatch, state):
-    result, failed = run(studio_execution, dict(ARGS, state=state, wait=True), monkeypatch)
-    assert failed and 'wait is only used with state=present' in result['msg']
-    assert len(mock.calls) == 0
-
-
-@pytest.mark.parametrize('value', ['FN' + 'a' * 32 + '\n', 'FN' + 'a' * 31])
-def test_a_sid_with_a_newline_or_too_short_is_refused_before_any_request(mock, monkeypatch, value):
-    result, failed = run(studio_execution, dict(ARGS, state='absent', execution_sid=value), monkeypatch)
-    assert failed and 'execution_sid must be an Execution SID' in result['msg']
-    assert len(mock.calls) == 0
-
-
-@pytest.mark.parametrize('options, expected', [
-    (dict(timeout=float('nan')), 'timeout must be a number of seconds above 0 and at most 300'),
-    (dict(wait=True, wait_timeout=10 ** 400), 'wait_timeout must be a whole number of seconds from 1 to 86400'),
-    (dict(max_retries=1000000000), 'max_retries must be a whole number from 0 to 10'),
-    (dict(parameters={'x': float('nan')}), 'parameters.x must be a finite number'),
-    (dict(to='whatsapp:'), 'to: after whatsapp: comes an E.164 number'),
-])
-def test_numbers_and_values_out_of_bounds_fail_by_name_before_any_request(mock, monkeypatch, options, expected):
-    result, failed = run(studio_execution, dict(ARGS, **options), monkeypatch)
-    assert failed and expected in result['msg']
-    assert len(mock.calls) == 0

@@ -147,21 +147,3 @@ def test_absent_deletes_and_a_missing_flow_is_no_change(mock, monkeypatch):
     serve(mock, 'fetch_missing')
     result, failed = run(studio_flow, args(flow='FW' + '0' * 32, state='absent'), monkeypatch)
     assert not failed and not result['changed']
-
-
-@pytest.mark.parametrize('bad, says', [
-    (dict(definition='{"states": ['), 'definition must be a Flow definition, a dict or a JSON string; the string is not JSON'),
-    (dict(definition='[1, 2]'), 'got list'),
-    (dict(definition={'initial_state': 'Trigger'}), 'must have states'),
-    (dict(definition={'states': [{}] * 1001}), 'at most 1000'),
-    (dict(status='live'), 'status'),
-    (dict(revision='latest'), 'revision must be a revision number'),
-    (dict(revision='0'), 'revision must be a revision number'),
-    (dict(revision='2', definition={'states': [{}]}), 'mutually exclusive'),
-    (dict(state='absent', definition={'states': [{}]}), 'state=absent deletes the Flow and takes none of: definition'),
-    (dict(test_users=['']), 'test_users must be identities'),
-    (dict(flow='FW123'), 'FW followed by 32'),
-])
-def test_bad_input_fails_before_any_request(bad, says, mock, monkeypatch):
-    result, failed = run(studio_flow, args(**dict(dict(flow='Survey'), **bad)), monkeypatch)
-    assert failed and says in result['msg'] and len(mock.calls) == 0
