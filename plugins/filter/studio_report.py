@@ -2,7 +2,7 @@
 # Copyright: telephony.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The summary and the report of a batch: one row per contact, as lines, CSV or JSON."""
+"""The summary and the report of a batch: one row per contact, as lines, CSV, JSON or an HTML page."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +13,7 @@ import io
 import json
 
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import last_widget
+from ansible_collections.telephony.twilio.plugins.plugin_utils._report import html_page
 
 COLUMNS = ('contact', 'to', 'execution_sid', 'status', 'action', 'date_created', 'last_widget', 'steps', 'error')
 # Past this many contacts the summary shows the counts and the failed contacts, not every contact.
@@ -41,27 +42,57 @@ def report_rows(batch, failures=None):
     return rows
 
 
-def studio_report(batch, failures=None, fmt='json'):
-    """The report of a studio_campaign result: ``fmt`` is json, csv, lines (the summary) or rows (the data)."""
+def columns_of(rows):
+    """The fixed columns, then the report_fields columns in the order they first appear."""
+    extra = []
+    for row in rows:
+        for column in row:
+            if column not in COLUMNS and column not in extra:
+                extra.append(column)
+    return list(COLUMNS) + extra
+
+
+def contact_details(batch, rows, facts):
+    """{contact: {steps, context}}: from the batch's own result when it has them, else from the
+    contacts' facts (``facts``: hostvars, or any mapping of contact to variables with studio_steps
+    and studio_context)."""
+    results = (batch or {}).get('contacts') or {}
+    found = {}
+    for row in rows:
+        name = row['contact']
+        result = results.get(name) or {}
+        if result.get('steps') is not None:
+            found[name] = {'steps': result.get('steps'), 'context': result.get('context') or {}}
+            continue
+        try:
+            variables = facts[name] if facts is not None else None
+        except (KeyError, TypeError):
+            variables = None
+        if variables is not None:
+            found[name] = {'steps': variables.get('studio_steps') or [],
+                           'context': variables.get('studio_context') or {}}
+    return found
+
+
+def studio_report(batch, failures=None, fmt='json', facts=None, title='Studio campaign report'):
+    """The report of a studio_campaign result: ``fmt`` is json, csv, html (``facts`` gives each contact's
+    Steps and Context), lines (the summary) or rows (the data)."""
     rows = report_rows(batch, failures)
     if fmt == 'rows':
         return rows
     if fmt == 'json':
         return json.dumps(rows, indent=2, sort_keys=False) + '\n'
     if fmt == 'csv':
-        extra = []
-        for row in rows:  # the report_fields columns, in the order they first appear
-            for column in row:
-                if column not in COLUMNS and column not in extra:
-                    extra.append(column)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(COLUMNS) + extra, lineterminator='\n', restval='')
+        writer = csv.DictWriter(out, fieldnames=columns_of(rows), lineterminator='\n', restval='')
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue()
+    if fmt == 'html':
+        return html_page(rows, contact_details(batch, rows, facts), columns_of(rows), title=title)
     if fmt == 'lines':
         return summary_lines(rows)
-    raise ValueError('studio_report: fmt must be json, csv, lines or rows, got %r' % (fmt,))
+    raise ValueError('studio_report: fmt must be json, csv, html, lines or rows, got %r' % (fmt,))
 
 
 def summary_lines(rows):

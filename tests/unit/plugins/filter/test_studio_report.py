@@ -63,7 +63,7 @@ def test_summary_of_a_big_batch_lists_only_failures():
 
 def test_unknown_format_is_refused():
     assert studio_report(BATCH, NEVER_SENT, 'rows') == json.loads(studio_report(BATCH, NEVER_SENT, 'json'))
-    with pytest.raises(ValueError, match='fmt must be json, csv, lines or rows'):
+    with pytest.raises(ValueError, match='fmt must be json, csv, html, lines or rows'):
         studio_report(BATCH, None, 'xml')
 
 
