@@ -44,4 +44,16 @@ ansible-playbook telephony.twilio.run_flow -i playbooks/inventory/emulator.yml -
     | grep -E '^ +"[0-9]+ contacts|already|PLAY RECAP|ok=' | sed 's/^ */    /'
 
 echo
-echo "== kept in $out: report.csv, facts/ (the fact cache), collections/ (the installed collection)"
+echo "== three contacts answer the survey; gather where everybody is now, with the HTML report"
+for reply in "+15551230001 5" "+15551230002 4" "+15551230003 great, thanks"; do
+    curl -sf -o /dev/null -X POST "$STUDIO_EMULATOR_URL/__emulator__/reply" --data-urlencode "flow=Customer survey" \
+        --data-urlencode "to=${reply%% *}" --data-urlencode "body=${reply#* }"
+done
+ansible-playbook telephony.twilio.gather_facts -i playbooks/inventory/emulator.yml \
+    -e studio_report_path="$out/report.html" | grep -E 'Report written|PLAY RECAP|ok=' | sed 's/^ */    /'
+
+echo
+echo "== the report page (totals, the funnel of the Flow, where contacts stopped, their answers, every contact):"
+echo "    file://$out/report.html   - open it in a browser; it works offline"
+echo
+echo "== kept in $out: report.html, report.csv, facts/ (the fact cache), collections/ (the installed collection)"
