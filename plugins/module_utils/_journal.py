@@ -61,3 +61,35 @@ class ResultsReader:
                 entry = json.loads(line)
                 found[entry['name']] = entry['result']
         return found
+
+
+def whole_lines(path, key, repair=True):
+    """The values of ``key`` in every line of a JSON Lines file, after cutting off a torn last line.
+
+    Lines are appended whole and flushed one at a time, so only the last one can be cut short (by a
+    crash or a kill); with ``repair`` it is removed (its item is then written again). Returns
+    (values, bytes of the torn line). A bad line before the last means the file is not what this
+    collection wrote: ValueError."""
+    values = set()
+    if not os.path.exists(path):
+        return values, 0
+    good_end = 0
+    with open(path, 'rb') as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                if not raw.endswith(b'\n'):
+                    raise ValueError('torn')
+                entry = json.loads(raw.decode('utf-8'))
+                values.add(entry[key])
+            except (ValueError, KeyError, TypeError):
+                rest = handle.read()
+                if rest.strip():
+                    raise ValueError('%s: line %d is not a line this collection wrote (JSON with "%s"); '
+                                     'choose another file' % (path, number, key))
+                break
+            good_end += len(raw)
+        size = handle.seek(0, os.SEEK_END)
+    if repair and size > good_end:
+        with open(path, 'r+b') as handle:
+            handle.truncate(good_end)
+    return values, size - good_end

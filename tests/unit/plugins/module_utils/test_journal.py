@@ -8,6 +8,9 @@ __metaclass__ = type
 
 import threading
 
+import pytest
+
+from ansible_collections.telephony.twilio.plugins.module_utils import _journal
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsReader, ResultsWriter
 
 
@@ -45,3 +48,21 @@ def test_lines_from_many_threads_never_mix(tmp_path):
     writer.close()
     found = ResultsReader(path).new_results()
     assert len(found) == 400 and all(found['c%d' % i]['n'] == i for i in range(400))
+
+
+def test_whole_lines_cuts_only_a_torn_last_line(tmp_path):
+    path = tmp_path / 'export.jsonl'
+    path.write_text('{"sid": "FN1"}\n{"sid": "FN2"}\n{"sid": "FN3", "execu')
+    assert _journal.whole_lines(str(path), 'sid', repair=False) == ({'FN1', 'FN2'}, 21)
+    assert path.read_text().endswith('"execu')  # not repaired when asked not to
+    assert _journal.whole_lines(str(path), 'sid') == ({'FN1', 'FN2'}, 21)
+    assert path.read_text() == '{"sid": "FN1"}\n{"sid": "FN2"}\n'
+    assert _journal.whole_lines(str(path), 'sid') == ({'FN1', 'FN2'}, 0)
+
+
+def test_whole_lines_refuses_a_file_it_did_not_write(tmp_path):
+    path = tmp_path / 'other.jsonl'
+    path.write_text('{"sid": "FN1"}\nnot json\n{"sid": "FN3"}\n')
+    with pytest.raises(ValueError, match='line 2 is not a line this collection wrote'):
+        _journal.whole_lines(str(path), 'sid')
+    assert _journal.whole_lines(str(tmp_path / 'missing.jsonl'), 'sid') == (set(), 0)

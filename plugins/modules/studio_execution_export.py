@@ -1,0 +1,237 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: telephony.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: studio_execution_export
+short_description: Export a Flow's Executions with their Context and Steps as JSON Lines, before Studio forgets them
+version_added: 0.2.0
+description:
+  - Studio keeps Execution and Step data for 30 days. This module writes every Execution of a Flow created in a
+    date window to a JSON Lines file on the machine the module runs on, one Execution per line, with its Execution
+    Context, its Steps in chronological order and each Step's Context.
+  - Streamed with constant memory - the listing is read a page (1,000 Executions) at a time and each Execution is
+    written, flushed, as soon as it is read - so it suits exports of any size.
+  - Resumable. Executions already in the file are skipped, so a rerun after an interruption (or the next run of a
+    schedule, with overlapping windows) adds only what is missing; a last line cut short by a crash is removed and
+    written again. Lines are never duplicated.
+  - Cost, linear - one listing request per 1,000 Executions, then 2 + S requests per Execution exported (its
+    Context, its Steps, and the Context of each of its S Steps).
+  - Meant to run on a schedule (an AWX schedule of C(playbooks/export_executions.yml)) more often than every 30 days.
+options:
+  flow:
+    description:
+      - A Flow SID (C(FW) followed by 32 hexadecimal digits) or the exact friendly name of one Flow.
+    type: str
+    required: true
+  path:
+    description:
+      - The JSON Lines file to write (created when missing, appended to otherwise). Its directory must exist.
+      - "Each line is C({\"sid\": ..., \"execution\": {...}, \"context\": {...}, \"steps\": [...]}), the Execution as the
+        v1 API returns it, its Context, and its Steps oldest first, each with its C(context)."
+    type: path
+    required: true
+  date_created_from:
+    description:
+      - The oldest Execution to export (inclusive), an ISO 8601 date-time or date in UTC.
+      - Defaults to 30 days before now, as long as Studio keeps Executions.
+    type: str
+  date_created_to:
+    description:
+      - The end of the window (exclusive), an ISO 8601 date-time or date in UTC. Defaults to no end.
+    type: str
+  step_context:
+    description:
+      - Export each Step's Context too (one request per Step). Without it, an Execution costs 2 requests.
+    type: bool
+    default: true
+  workers:
+    description:
+      - Executions read at the same time. Lines are written in the order of the listing (newest first) whatever
+        the number.
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - telephony.twilio.auth
+  - telephony.twilio.attributes
+attributes:
+  check_mode:
+    description: Lists the window and says how many Executions would be written, without reading them or writing the
+      file.
+    support: full
+  diff_mode:
+    description: The file only grows; the result counts the lines added.
+    support: none
+seealso:
+  - module: telephony.twilio.studio_execution_info
+  - name: Studio Execution resource (v1)
+    description: Twilio's reference of Executions, Execution Context, Steps and Step Context.
+    link: https://www.twilio.com/docs/studio/rest-api/execution
+author:
+  - telephony.twilio developers (@telephony-twilio)
+'''
+
+EXAMPLES = r'''
+- name: Keep the last 30 days of a Flow's Executions (rerun it weekly; it adds only what is new)
+  telephony.twilio.studio_execution_export:
+    flow: Customer survey
+    path: /var/lib/studio/customer-survey.jsonl
+
+- name: One month, without Step Contexts
+  telephony.twilio.studio_execution_export:
+    flow: FW0123456789abcdef0123456789abcdef
+    path: exports/2026-11.jsonl
+    date_created_from: "2026-11-01"
+    date_created_to: "2026-12-01"
+    step_context: false
+  register: export
+
+- name: Read it back, one Execution per line
+  ansible.builtin.debug:
+    msg: "{{ (lookup('ansible.builtin.file', 'exports/2026-11.jsonl').splitlines() | first | from_json).execution.status }}"
+'''
+
+RETURN = r'''
+path:
+  description: The file written.
+  returned: always
+  type: str
+  sample: /var/lib/studio/customer-survey.jsonl
+exported:
+  description: Executions written by this run (in check mode, that would be written).
+  returned: always
+  type: int
+  sample: 120
+already_exported:
+  description: Executions of the window already in the file (not read again).
+  returned: always
+  type: int
+  sample: 880
+listed:
+  description: Executions in the window.
+  returned: always
+  type: int
+  sample: 1000
+repaired_bytes:
+  description: Bytes of a torn last line (left by an interrupted run) cut from the file before appending.
+  returned: always
+  type: int
+  sample: 0
+date_created_from:
+  description: The start of the window that was exported (UTC).
+  returned: always
+  type: str
+  sample: '2026-10-28T09:00:00Z'
+'''
+
+import contextlib
+import datetime
+import itertools
+import json
+import os
+
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
+from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._journal import whole_lines
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    check_flow, check_range, parse_datetime, twilio_format)
+
+# Studio keeps Executions for 30 days: the default window.
+RETENTION = datetime.timedelta(days=30)
+MAX_WORKERS = 32
+
+
+def check_options(params):
+    """(date_from, date_to) after the checks that need no request."""
+    check_flow(params['flow'])
+    date_from = parse_datetime(params['date_created_from'], 'date_created_from')
+    date_to = parse_datetime(params['date_created_to'], 'date_created_to')
+    check_range(date_from, date_to, 'date_created_from', 'date_created_to')
+    if not 1 <= params['workers'] <= MAX_WORKERS:
+        raise ValueError('workers must be a whole number from 1 to %d, got %s' % (MAX_WORKERS, params['workers']))
+    folder = os.path.dirname(os.path.abspath(params['path']))
+    if os.path.isdir(params['path']) or not os.path.isdir(folder):
+        raise ValueError('path must name a file in an existing directory, got %s' % params['path'])
+    return date_from, date_to
+
+
+def chunks(items, size):
+    """``items`` (an iterator) in lists of ``size``: only one chunk is held at a time."""
+    iterator = iter(items)
+    while True:
+        chunk = list(itertools.islice(iterator, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def export_line(executions, execution, step_context):
+    """One Execution as a line of the file, with its Context and Steps."""
+    context = executions.context(execution['sid'])
+    steps = executions.steps(execution['sid'], with_context=step_context, workers=1)
+    return json.dumps({'sid': execution['sid'], 'execution': execution, 'context': context, 'steps': steps},
+                      sort_keys=True, allow_nan=False) + '\n'
+
+
+def run_module():
+    module = StudioModule(
+        argument_spec=dict(
+            flow=dict(type='str', required=True),
+            path=dict(type='path', required=True),
+            date_created_from=dict(type='str'),
+            date_created_to=dict(type='str'),
+            step_context=dict(type='bool', default=True),
+            workers=dict(type='int', default=4),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    date_from, date_to = module.check(check_options, params)
+    path = os.path.abspath(params['path'])
+    try:
+        have, cut = whole_lines(path, 'sid', repair=not module.check_mode)
+    except (ValueError, OSError) as exc:
+        module.fail_json(msg='path: %s' % exc)
+    executions = Executions(module.client, module.flow_sid(params['flow']))
+    if date_from is None:
+        date_from = twilio_format(executions.client.server_now() - RETENTION)
+    result = dict(path=path, exported=0, already_exported=0, listed=0, repaired_bytes=cut, date_created_from=date_from)
+    try:
+        listing = executions.list(date_from=date_from, date_to=date_to)
+        with open(path, 'a') if not module.check_mode else contextlib.nullcontext() as handle:
+            for chunk in chunks(listing, params['workers'] * 4):
+                result['listed'] += len(chunk)
+                todo = [e for e in chunk if e['sid'] not in have]
+                result['already_exported'] += len(chunk) - len(todo)
+                if module.check_mode:
+                    result['exported'] += len(todo)
+                    continue
+                lines = run_batch(todo, lambda e: export_line(executions, e, params['step_context']), params['workers'])
+                for execution, line in zip(todo, lines):
+                    handle.write(line)
+                    handle.flush()
+                    have.add(execution['sid'])
+                    result['exported'] += 1
+    except StudioError as exc:
+        module.fail_api(exc, 'Exporting Executions failed after %d written (a rerun resumes)' % result['exported'],
+                        **result)
+    except (OSError, ValueError) as exc:
+        module.fail_json(msg='Writing %s failed after %d Executions (a rerun resumes): %s'
+                             % (path, result['exported'], exc), **result)
+    module.exit_json(changed=bool(result['exported']) or (cut > 0 and not module.check_mode), **result)
+
+
+def main():
+    run_module()
+
+
+if __name__ == '__main__':
+    main()
