@@ -152,20 +152,20 @@ def bars(title, items, total, ident, unit='contacts'):
     label_width, bar_width, row_height = 260, 420, 28
     height = row_height * len(items) + 8
     top = max(count for dummy, count in items) or 1
+    description = '; '.join('%s: %d %s' % (label, count, unit) for label, count in items)
     parts = ['<svg role="img" aria-labelledby="%s-title %s-desc" width="100%%" viewBox="0 0 %d %d" '
              'xmlns="http://www.w3.org/2000/svg" style="max-width:%dpx">'
              % (ident, ident, label_width + bar_width + 150, height, label_width + bar_width + 150),
              '<title id="%s-title">%s</title>' % (ident, _e(title)),
-             '<desc id="%s-desc">%s</desc>' % (ident, _e('; '.join('%s: %d %s' % (label, count, unit)
-                                                                    for label, count in items)))]
+             '<desc id="%s-desc">%s</desc>' % (ident, _e(description))]
     for n, (label, count) in enumerate(items):
         y = 4 + n * row_height
         width = max(2, int(round(bar_width * count / float(top)))) if count else 0
         share = ' (%d%%)' % round(100.0 * count / total) if total else ''
         shown = label if len(label) <= 38 else label[:36] + '\u2026'
         parts.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (label_width - 8, y + 18, _e(shown)))
-        parts.append('<rect class="track" x="%d" y="%d" width="%d" height="20" rx="3"/>' % (label_width, y + 3,
-                                                                                          bar_width))
+        parts.append('<rect class="track" x="%d" y="%d" width="%d" height="20" rx="3"/>'
+                     % (label_width, y + 3, bar_width))
         parts.append('<rect class="bar" x="%d" y="%d" width="%d" height="20" rx="3"/>' % (label_width, y + 3, width))
         parts.append('<text x="%d" y="%d">%d%s</text>' % (label_width + bar_width + 8, y + 18, count, share))
     parts.append('</svg>')

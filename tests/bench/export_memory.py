@@ -17,7 +17,6 @@ Results: tests/bench/EXPORT.md.
 import argparse
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -82,7 +81,7 @@ def lines_of(path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', type=int, nargs='+', default=[250, 1000])
     parser.add_argument('--out', default=os.path.join(HERE, 'EXPORT.md'))
     args = parser.parse_args()

@@ -11,7 +11,6 @@ import os
 import re
 import time
 
-import pytest
 import responses
 
 from ansible_collections.telephony.twilio.plugins.modules import studio_campaign

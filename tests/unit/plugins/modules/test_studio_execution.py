@@ -10,7 +10,6 @@ import json
 import re
 import threading
 
-import pytest
 import responses
 
 from ansible_collections.telephony.twilio.plugins.modules import studio_execution
