@@ -1,12 +1,19 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Just enough of Studio v1 for the create protocol, behind the ``responses`` mock."""
+"""Just enough of Studio v1 for the create protocol, behind the ``responses`` mock.
+
+Every body it answers is built from an answer recorded from the emulator
+(tests/unit/fixtures/v1_answers.json, by record_answers.py): the fields and their shapes are
+Studio's, not written here. What stays here is state - which Executions exist, and the one rule
+the protocol depends on (one active Execution per To/From, handed back to a second create)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
+import os
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -19,6 +26,48 @@ FLOW = 'FW' + '1' * 32
 CREDS = dict(account_sid='AC0123456789abcdef0123456789abcdef', auth_token='unit-token', studio_url=BASE)
 EXECUTIONS = BASE + '/v1/Flows/%s/Executions' % FLOW
 ARGS = dict(CREDS, flow=FLOW, to='+15551230001', **{'from': '+15550000000'})
+
+
+with open(os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'v1_answers.json')) as _handle:
+    RECORDED = dict((name, answer['body']) for name, answer in json.load(_handle)['answers'].items())
+# Our own fields of a stored Execution, never sent.
+PRIVATE = ('from', 'data')
+
+
+def execution_body(stored):
+    """A stored Execution as Studio answers it, from the recorded Execution."""
+    body = copy.deepcopy(RECORDED['execution'])
+    url = '%s/%s' % (EXECUTIONS, stored['sid'])
+    body.update((k, v) for k, v in stored.items() if k not in PRIVATE)
+    body.update(url=url, links={'steps': url + '/Steps', 'execution_context': url + '/Context'},
+                date_updated=stored['date_created'])
+    return body
+
+
+def context_body(stored):
+    """The Execution Context resource, from the recorded one, with this Execution's data."""
+    body = copy.deepcopy(RECORDED['context'])
+    context = body['context']
+    context['flow'].update(sid=stored['sid'], flow_sid=FLOW, data=stored.get('data', {}))
+    if stored.get('from'):
+        context['flow']['channel'] = {'address': stored['from']}
+    else:
+        context['flow'].pop('channel', None)
+    context['contact']['channel']['address'] = stored['contact_channel_address']
+    context['widgets'] = {}
+    request = context.get('trigger', {}).get('request')
+    if request is not None:
+        request.update(to=stored['contact_channel_address'], parameters=stored.get('data', {}))
+        request['from'] = stored.get('from', request.get('from'))
+    body.update(execution_sid=stored['sid'], flow_sid=FLOW, url='%s/%s/Context' % (EXECUTIONS, stored['sid']))
+    return body
+
+
+def error_body(name, path=None):
+    body = copy.deepcopy(RECORDED[name])
+    if path:
+        body['message'] = 'The requested resource %s was not found' % path
+    return json.dumps(body)
 
 
 def now_twilio(offset=0):
@@ -50,14 +99,16 @@ class FakeStudio:
         if failure == 'reset':
             raise requests.exceptions.ConnectionError('Connection reset by peer')
         if active:
-            return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(active[0])
+            return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(
+                execution_body(active[0]))
         sid = 'FN%032x' % (len(self.executions) + 1)
         self.executions[sid] = {'sid': sid, 'flow_sid': FLOW, 'contact_channel_address': form['To'], 'status': 'ended',
                                 'from': form['From'],
                                 'date_created': now_twilio(), 'data': json.loads(form['Parameters'])}
         if failure == 'commit_then_503':
-            return 503, {}, json.dumps({'code': 20503, 'message': 'Service Unavailable', 'status': 503})
-        return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(self.executions[sid])
+            return 503, {}, error_body('unavailable')
+        return 200, {'Date': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}, json.dumps(
+            execution_body(self.executions[sid]))
 
     def list(self, request):
         """Newest first, DateCreatedFrom honoured, PageSize items a page (Page counts them)."""
@@ -72,22 +123,20 @@ class FakeStudio:
         next_url = '%s?PageSize=%d&Page=%d' % (EXECUTIONS, size, page + 1) if more else None
         if next_url and 'DateCreatedFrom' in query:
             next_url += '&DateCreatedFrom=' + query['DateCreatedFrom']
-        return 200, {}, json.dumps({'executions': chunk, 'meta': {'next_page_url': next_url}})
+        meta = dict(RECORDED['executions_page']['meta'], next_page_url=next_url, page=page, page_size=size,
+                    url='%s?PageSize=%d&Page=%d' % (EXECUTIONS, size, page),
+                    first_page_url='%s?PageSize=%d&Page=0' % (EXECUTIONS, size), previous_page_url=None)
+        return 200, {}, json.dumps({'executions': [execution_body(e) for e in chunk], 'meta': meta})
 
     def fetch(self, request):
         execution = self.executions.get(request.url.rsplit('/', 1)[-1])
         if execution is None:
-            return 404, {}, json.dumps({'code': 20404, 'message': 'not found', 'status': 404})
-        return 200, {}, json.dumps(execution)
+            return 404, {}, error_body('not_found', urlsplit(request.url).path)
+        return 200, {}, json.dumps(execution_body(execution))
 
     def delete(self, request):
         return (204, {}, '') if self.executions.pop(request.url.rsplit('/', 1)[-1], None) else (
-            404, {}, json.dumps({'code': 20404, 'message': 'not found', 'status': 404}))
+            404, {}, error_body('not_found', urlsplit(request.url).path))
 
     def context(self, request):
-        sid = request.url.split('/')[-2]
-        execution = self.executions[sid]
-        flow = {'data': execution.get('data', {})}
-        if execution.get('from'):
-            flow['channel'] = {'address': execution['from']}
-        return 200, {}, json.dumps({'context': {'flow': flow}})
+        return 200, {}, json.dumps(context_body(self.executions[request.url.split('/')[-2]]))

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The emulator's recorded Studio v2 answers (tests/unit/fixtures/v2_answers.json), served with
+"""The emulator's recorded Studio v2 answers (tests/unit/fixtures/v2_answers.json, by record_answers.py), served with
 `responses`: a unit test says which answers the server gives, in Studio's own words."""
 
 from __future__ import absolute_import, division, print_function

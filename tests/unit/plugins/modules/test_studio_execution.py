@@ -103,8 +103,11 @@ def test_facts_carry_the_execution_its_context_and_steps(mock, monkeypatch):
     result, failed = run(studio_execution, dict(ARGS, include=['context', 'steps'], facts=True), monkeypatch)
     assert not failed and result['changed'] is False
     facts = result['ansible_facts']
-    assert facts == {'studio_execution': result['execution'], 'studio_context': {'flow': {'data': {'name': 'Ann'}}},
-                     'studio_steps': [dict(step, context={'widgets': {}})]}
+    assert facts['studio_execution'] == result['execution']
+    assert facts['studio_steps'] == [dict(step, context={'widgets': {}})]
+    context = facts['studio_context']
+    assert context['flow']['data'] == {'name': 'Ann'} and context['flow']['sid'] == old['sid']
+    assert context['contact']['channel']['address'] == '+15551230001'
     # the Context (not read while deciding: date_created did) was read alongside the Steps
     assert sorted(c.request.url.split('?')[0][len(EXECUTIONS):] for c in mock.calls) == sorted(
         ['', '/%s/Context' % old['sid'], '/%s/Steps' % old['sid'], '/%s/Steps/%s/Context' % (old['sid'], step['sid'])])
