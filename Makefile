@@ -27,7 +27,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
 
-.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export chaos fixtures install clean
+.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy chaos fixtures install clean
 
 help:
 	@echo "make test     emulator tests, ansible-test sanity/units/integration, playbook and reliability tests,"
@@ -37,6 +37,7 @@ help:
 	@echo "make bench    a campaign against an SDK script and Studio's limit -> tests/bench/RESULTS.md"
 	@echo "make chaos    the full fault matrix -> tests/reliability/RESULTS.md"
 	@echo "make bench-export  export memory at 250 and 1,000 Executions, resume after a kill -> tests/bench/EXPORT.md"
+	@echo "make bench-deploy  deploy_flows.yml requests per Flow: first deploy, reruns, one change -> tests/bench/DEPLOY.md"
 	@echo "make fixtures record again the emulator answers the unit tests replay (tests/unit/fixtures/)"
 	@echo "make install  build the collection and install it into INSTALL_PATH ($(INSTALL_PATH))"
 	@echo "make clean    remove the virtualenvs and build output"
@@ -115,6 +116,10 @@ fixtures: venv
 # studio_execution_export: peak memory at 250 and 1,000 Executions, and a resume after SIGKILL -> tests/bench/EXPORT.md
 bench-export: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/export_memory.py
+
+# deploy_flows.yml: requests per Flow and time of a first deploy, reruns and one change -> tests/bench/DEPLOY.md
+bench-deploy: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/deploy_flows.py
 
 install: venv
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD) .
