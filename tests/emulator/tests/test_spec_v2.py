@@ -3,14 +3,12 @@
 """Every v2 operation the emulator serves (Flows, Revisions, Validate, TestUsers), success and
 error, checked against Twilio's own OpenAPI description of Studio v2."""
 
-import copy
 import json
 import os
 
 import pytest
-from openapi_core import OpenAPI
 
-from test_spec import check_error, check_ok, spec_rejects
+from test_spec import check_error, check_ok, served_at, spec_rejects
 
 SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec', 'twilio_studio_v2.json')
 
@@ -41,14 +39,7 @@ def raw_spec():
 
 @pytest.fixture
 def openapi(raw_spec, emu):  # pylint: disable=redefined-outer-name
-    spec = copy.deepcopy(raw_spec)
-    spec['servers'] = [{'url': emu.url}]
-    for item in spec['paths'].values():
-        item['servers'] = [{'url': emu.url}]
-        for operation in item.values():
-            if isinstance(operation, dict) and 'servers' in operation:
-                operation['servers'] = [{'url': emu.url}]
-    return OpenAPI.from_dict(spec)
+    return served_at(raw_spec, emu.url)
 
 
 def test_the_flow_operations_are_those_of_the_spec(raw_spec):  # pylint: disable=redefined-outer-name
