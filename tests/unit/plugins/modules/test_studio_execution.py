@@ -85,13 +85,6 @@ def test_on_active_fail_names_the_execution(mock, monkeypatch):
     assert failed and old['sid'] in result['msg']
 
 
-def test_check_mode_posts_nothing(mock, monkeypatch):
-    studio = FakeStudio(mock)
-    result, failed = run(studio_execution, dict(ARGS, _ansible_check_mode=True), monkeypatch)
-    assert not failed and result['changed'] is True and result['execution'] is None
-    assert studio.posts == 0
-
-
 def test_facts_carry_the_execution_its_context_and_steps(mock, monkeypatch):
     old = {'sid': 'FN' + 'd' * 32, 'flow_sid': FLOW, 'contact_channel_address': '+15551230001', 'status': 'active',
            'date_created': now_twilio(-3600), 'data': {'name': 'Ann'}}

@@ -81,15 +81,6 @@ def test_an_invalid_definition_fails_with_its_property_paths_and_writes_nothing(
     assert result['changed'] is False and len(result['validation']['errors']) == 2
 
 
-def test_check_mode_validates_and_writes_nothing(mock, monkeypatch):
-    serve(mock, 'fetch_published_r1', 'validate_valid')
-    wanted = definition()
-    wanted['states'][2]['properties']['body'] = 'Thank you!'
-    result, failed = run(studio_flow, args(flow=SID, definition=wanted, _ansible_check_mode=True), monkeypatch)
-    assert not failed and result['changed'] and result['revision_created']
-    assert writes(mock) == [] and mock.calls[-1].request.url.endswith('/v2/Flows/Validate')
-
-
 def test_published_is_compared_with_the_latest_published_revision_not_the_draft(mock, monkeypatch):
     # Revision 3 is a draft made in the console; revision 2 is live and is what we want.
     serve(mock, 'fetch_draft_r3', 'latest_published_r2')
