@@ -7,6 +7,8 @@ reuse was never exercised. Cheroot keeps connections open; one addition lets the
 the client's connection: its WSGI gateway puts the socket in the environ (``app.SOCKET_KEY``).
 """
 
+import socket
+
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
@@ -26,6 +28,19 @@ class SocketGateway(wsgi.Gateway_10):
         return environ
 
 
+class RestartableServer(wsgi.Server):
+    """Cheroot, with SO_REUSEADDR on its listening socket even for port 0 (Cheroot leaves it off
+    there). The accepted connections inherit it, so an emulator killed while clients keep
+    connections open (the chaos drills) can be started again on the same port at once."""
+
+    @staticmethod
+    def bind_socket(socket_, bind_addr):
+        if not isinstance(bind_addr, (str, bytes)):
+            socket_.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        socket_.bind(bind_addr)
+        return socket_
+
+
 def quiet_error_log(msg='', level=20, traceback=False):  # pylint: disable=unused-argument
     """Cheroot reports a connection cut by a drop fault as an error; the request log has them."""
 
@@ -34,7 +49,7 @@ def bound_server(host, port, app, tls=None):
     """A server listening on host:port (0 = a free port, see ``server.bind_addr``), not yet serving.
 
     ``tls`` is (certificate file, key file) for HTTPS."""
-    server = wsgi.Server((host, port), app, numthreads=THREADS, timeout=IDLE_TIMEOUT, shutdown_timeout=1,
+    server = RestartableServer((host, port), app, numthreads=THREADS, timeout=IDLE_TIMEOUT, shutdown_timeout=1,
                          request_queue_size=256)
     server.gateway = SocketGateway
     server.keep_alive_conn_limit = None

@@ -143,6 +143,21 @@ def test_an_unread_body_does_not_leak_into_the_next_request_on_the_connection(em
     assert emu.control.stats()['executions_created'] == 0
 
 
+
+def test_killed_with_connections_kept_alive_it_restarts_on_the_same_port():
+    """The chaos drills kill the emulator while clients hold kept-alive connections, then start it
+    again on the same port: the port must be free at once."""
+    from studio_emulator.control import EmulatorProcess
+    first = EmulatorProcess('--port', '0')
+    port = urlsplit(first.url).port
+    session = requests.Session()
+    session.auth = AUTH
+    assert session.get(first.url + '/v1/Flows', timeout=10).status_code == 200
+    first.kill()
+    with EmulatorProcess('--port', port) as second:
+        assert session.get(second.url + '/v1/Flows', timeout=10).status_code == 200
+    session.close()
+
 # 8. "A Flow Execution will be stopped if the same Widget is executed 10 times in a row"
 def test_a_widget_runs_ten_times_in_a_row_then_the_execution_stops(emu):
     emu.control.add_flow(FLOW_WITH_LOOP)
