@@ -74,9 +74,9 @@ def contact_details(batch, rows, facts):
     return found
 
 
-def studio_report(batch, failures=None, fmt='json', facts=None, title='Studio campaign report'):
+def studio_report(batch, failures=None, fmt='json', facts=None, title='Studio campaign report', definition=None):
     """The report of a studio_campaign result: ``fmt`` is json, csv, html (``facts`` gives each contact's
-    Steps and Context), lines (the summary) or rows (the data)."""
+    Steps and Context, ``definition`` the Flow's widgets in order), lines (the summary) or rows (the data)."""
     rows = report_rows(batch, failures)
     if fmt == 'rows':
         return rows
@@ -89,7 +89,8 @@ def studio_report(batch, failures=None, fmt='json', facts=None, title='Studio ca
         writer.writerows(rows)
         return out.getvalue()
     if fmt == 'html':
-        return html_page(rows, contact_details(batch, rows, facts), columns_of(rows), title=title)
+        return html_page(rows, contact_details(batch, rows, facts), columns_of(rows), title=title,
+                         definition=definition)
     if fmt == 'lines':
         return summary_lines(rows)
     raise ValueError('studio_report: fmt must be json, csv, html, lines or rows, got %r' % (fmt,))

@@ -31,12 +31,32 @@ def contact_path(steps):
     return path
 
 
-def funnel(paths):
-    """[(widget, contacts that reached it)], widgets in the order contacts reach them.
+def flow_order(definition):
+    """The widgets of a Flow definition in the order a contact meets them: breadth first from the
+    initial state, following each widget's transitions in their order."""
+    states = dict((state.get('name'), state) for state in (definition or {}).get('states') or []
+                  if isinstance(state, dict))
+    start = (definition or {}).get('initial_state') or 'Trigger'
+    order, queue = [], [start] if start in states else []
+    while queue:
+        name = queue.pop(0)
+        if name in order:
+            continue
+        order.append(name)
+        for transition in states[name].get('transitions') or []:
+            target = transition.get('next') if isinstance(transition, dict) else None
+            if target in states and target not in order:
+                queue.append(target)
+    return order
+
+
+def funnel(paths, definition=None):
+    """[(widget, contacts that reached it)].
 
     A contact counts once per widget however often it went through it (loops count contacts, not
-    visits). The order is the earliest position at which any contact reached the widget; it follows
-    the Flow for the paths contacts actually took."""
+    visits). With the Flow's ``definition`` the widgets come in the Flow's order (breadth first from
+    the trigger), those nobody reached included with 0; without it, in the order contacts reached
+    them (the earliest position at which any contact did)."""
     first_seen, reached = {}, {}
     for path in paths:
         for position, widget in enumerate(path):
@@ -44,8 +64,10 @@ def funnel(paths):
                 first_seen[widget] = position
         for widget in set(path):
             reached[widget] = reached.get(widget, 0) + 1
-    order = sorted(reached, key=lambda widget: (first_seen[widget], -reached[widget], widget))
-    return [(widget, reached[widget]) for widget in order]
+    by_reach = sorted(reached, key=lambda widget: (first_seen[widget], -reached[widget], widget))
+    order = flow_order(definition)
+    order += [widget for widget in by_reach if widget not in order]
+    return [(widget, reached.get(widget, 0)) for widget in order]
 
 
 def outcome(row, steps):
@@ -103,8 +125,9 @@ def totals(rows):
     return count
 
 
-def summarize(rows, details):
-    """Everything the page shows. ``details`` maps a contact to its {steps, context} (its facts)."""
+def summarize(rows, details, definition=None):
+    """Everything the page shows. ``details`` maps a contact to its {steps, context} (its facts);
+    ``definition``, the Flow's, orders the funnel."""
     paths, contexts, outcomes = [], [], {}
     for row in rows:
         found = details.get(row['contact']) or {}
@@ -114,7 +137,7 @@ def summarize(rows, details):
             contexts.append(found.get('context') or {})
         label = outcome(row, steps)
         outcomes[label] = outcomes.get(label, 0) + 1
-    return {'totals': totals(rows), 'funnel': funnel(paths), 'reached': len(paths),
+    return {'totals': totals(rows), 'funnel': funnel(paths, definition), 'reached': len(paths),
             'outcomes': sorted(outcomes.items(), key=lambda item: (-item[1], item[0])), 'answers': answers(contexts)}
 
 
@@ -176,9 +199,9 @@ def bars(title, items, total, ident, unit='contacts'):
     return '\n'.join(parts) + '\n' + ''.join(table)
 
 
-def html_page(rows, details, columns, title='Studio campaign report', generated=None):
+def html_page(rows, details, columns, title='Studio campaign report', generated=None, definition=None):
     """The self-contained report page: no script, no stylesheet or font from anywhere else."""
-    data = summarize(rows, details)
+    data = summarize(rows, details, definition)
     count = data['totals']
     generated = generated or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
@@ -197,9 +220,10 @@ def html_page(rows, details, columns, title='Studio campaign report', generated=
         out.append('<div><dt>%s</dt><dd id="total-%s">%d</dd></div>' % (_e(label), key, count[key]))
     out.append('</dl></section>')
     out.append('<section id="funnel" aria-labelledby="funnel-h"><h2 id="funnel-h">Funnel: how many contacts '
-               'reached each widget</h2><p class="note">Widgets in the order contacts reached them; a contact '
-               'counts once per widget, however often it passed through it. Out of %d contacts with an '
-               'Execution.</p>' % data['reached'])
+               'reached each widget</h2><p class="note">Widgets in %s; a contact counts once per widget, however '
+               'often it passed through it. Out of %d contacts with an Execution.</p>'
+               % ('the order of the Flow, from its trigger' if definition else 'the order contacts reached them',
+                  data['reached']))
     out.append(bars('Contacts reaching each widget', data['funnel'], data['reached'], 'funnel-chart'))
     out.append('</section>')
     out.append('<section id="outcomes" aria-labelledby="outcomes-h"><h2 id="outcomes-h">Outcomes: where contacts '

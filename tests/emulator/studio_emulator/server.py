@@ -50,7 +50,7 @@ def bound_server(host, port, app, tls=None):
 
     ``tls`` is (certificate file, key file) for HTTPS."""
     server = RestartableServer((host, port), app, numthreads=THREADS, timeout=IDLE_TIMEOUT, shutdown_timeout=1,
-                         request_queue_size=256)
+                               request_queue_size=256)
     server.gateway = SocketGateway
     server.keep_alive_conn_limit = None
     server.error_log = quiet_error_log

@@ -143,7 +143,6 @@ def test_an_unread_body_does_not_leak_into_the_next_request_on_the_connection(em
     assert emu.control.stats()['executions_created'] == 0
 
 
-
 def test_killed_with_connections_kept_alive_it_restarts_on_the_same_port():
     """The chaos drills kill the emulator while clients hold kept-alive connections, then start it
     again on the same port: the port must be free at once."""
@@ -157,6 +156,7 @@ def test_killed_with_connections_kept_alive_it_restarts_on_the_same_port():
     with EmulatorProcess('--port', port) as second:
         assert session.get(second.url + '/v1/Flows', timeout=10).status_code == 200
     session.close()
+
 
 # 8. "A Flow Execution will be stopped if the same Widget is executed 10 times in a row"
 def test_a_widget_runs_ten_times_in_a_row_then_the_execution_stops(emu):

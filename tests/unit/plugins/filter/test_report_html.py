@@ -32,6 +32,27 @@ def test_the_funnel_counts_contacts_not_visits():
     assert _report.funnel(paths) == [('Trigger', 3), ('ask', 3), ('check', 1), ('thanks', 1)]
 
 
+DEFINITION = {'initial_state': 'Trigger', 'states': [
+    {'name': 'thanks', 'type': 'send-message', 'transitions': [{'event': 'sent'}]},
+    {'name': 'Trigger', 'type': 'trigger', 'transitions': [{'event': 'incomingRequest', 'next': 'ask'}]},
+    {'name': 'ask', 'type': 'send-and-wait-for-reply',
+     'transitions': [{'event': 'incomingMessage', 'next': 'check'}, {'event': 'timeout', 'next': 'reminder'}]},
+    {'name': 'check', 'type': 'split-based-on', 'transitions': [{'event': 'match', 'next': 'thanks'},
+                                                                {'event': 'noMatch', 'next': 'ask'}]},
+    {'name': 'reminder', 'type': 'send-message', 'transitions': []},
+    {'name': 'orphan', 'type': 'send-message', 'transitions': []},
+]}
+
+
+def test_with_the_definition_the_funnel_follows_the_flow_and_shows_widgets_nobody_reached():
+    assert _report.flow_order(DEFINITION) == ['Trigger', 'ask', 'check', 'reminder', 'thanks']
+    paths = [_report.contact_path(s) for s in (LOOPING, STRAIGHT, WAITING)]
+    assert _report.funnel(paths, DEFINITION) == [('Trigger', 3), ('ask', 3), ('check', 1), ('reminder', 0),
+                                                 ('thanks', 1)]
+    # a widget contacts reached that the definition no longer has comes last
+    assert _report.funnel([['Trigger', 'old_widget']], DEFINITION)[-1] == ('old_widget', 1)
+
+
 def test_outcomes_say_where_each_contact_stopped():
     assert _report.outcome({'execution_sid': 'FN1', 'status': 'ended'}, LOOPING) == 'ended after thanks'
     assert _report.outcome({'execution_sid': 'FN1', 'status': 'active'}, WAITING) == 'waiting at ask'
