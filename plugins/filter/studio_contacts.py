@@ -17,8 +17,9 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
 
 # The playbooks' contact variables and the contact field each one fills.
 VARIABLES = (('studio_flow', 'flow'), ('studio_to', 'to'), ('studio_from', 'from'), ('studio_parameters', 'parameters'))
-# Variables of the whole run: the batch takes them from the play's first host (group variables or
-# extra vars). A host that sets another value would be silently overruled, so it fails instead.
+# Variables of the whole run: the batch takes them from the host that runs it (run_host: the
+# run-once task's host; group variables or extra vars). A host that sets another value would be
+# silently overruled, so it fails instead.
 RUN_WIDE = ('studio_campaign', 'studio_since', 'studio_on_active', 'studio_rate', 'studio_workers', 'studio_timeout',
             'studio_max_retries')
 
@@ -71,11 +72,14 @@ def overruled(host, variables, run):
     return None
 
 
-def _split(hosts, hostvars, needs_from):
+def _split(hosts, hostvars, needs_from, run_host=None):
+    """(contacts, {host: error}). Run-wide variables are those of ``run_host``, the host that runs
+    the batch (the run-once task's inventory_hostname), whose values the batch really uses; without
+    it, the first of ``hosts``."""
     contacts, errors = [], {}
     hosts = list(hosts)
-    first = hostvars[hosts[0]] if hosts else {}
-    run = dict((name, first[name]) for name in RUN_WIDE if name in first)
+    reference = hostvars[run_host] if run_host is not None else hostvars[hosts[0]] if hosts else {}
+    run = dict((name, reference[name]) for name in RUN_WIDE if name in reference)
     for host in hosts:
         variables = hostvars[host]
         found = dict((name, variables[name]) for name, _field in VARIABLES if name in variables)
@@ -88,15 +92,15 @@ def _split(hosts, hostvars, needs_from):
     return contacts, errors
 
 
-def studio_contacts(hosts, hostvars, needs_from=True):
+def studio_contacts(hosts, hostvars, needs_from=True, run_host=None):
     """The contacts (name, flow, to, from, parameters) of the hosts whose variables are right."""
-    return _split(hosts, hostvars, needs_from)[0]
+    return _split(hosts, hostvars, needs_from, run_host)[0]
 
 
-def studio_failures(batch, hosts, hostvars, needs_from=True):
+def studio_failures(batch, hosts, hostvars, needs_from=True, run_host=None):
     """{host: message} for every contact that failed: wrong variables (never sent), and the contacts
     the studio_campaign result ``batch`` marks failed."""
-    failures = _split(hosts, hostvars, needs_from)[1]
+    failures = _split(hosts, hostvars, needs_from, run_host)[1]
     for name, result in ((batch or {}).get('contacts') or {}).items():
         if result.get('failed'):
             failures[name] = 'Contact %s: %s' % (name, result.get('msg')) if not str(

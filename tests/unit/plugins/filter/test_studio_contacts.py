@@ -84,3 +84,17 @@ def test_a_host_that_overrules_a_run_wide_variable_fails_alone():
     message = studio_failures(None, ['first', 'same', 'other'], found)['other']
     assert message == ("Contact other: studio_campaign applies to the whole run (set it for the group or with -e); "
                        "this host sets it to str 'june' while the run uses str 'may'")
+
+
+def test_run_wide_values_are_those_of_the_host_that_runs_the_batch_whatever_the_order():
+    """The playbooks pass the hosts left out of the batch in any order; the reference is run_host."""
+    found = {
+        'runner': {'studio_flow': 'Survey', 'studio_to': '+15551230001', 'studio_from': '+15550000000'},
+        'odd': {'studio_flow': 'Survey', 'studio_to': '+15551230002', 'studio_from': '+15550000000',
+                'studio_on_active': 'sometimes'},
+    }
+    for hosts in (['odd', 'runner'], ['runner', 'odd']):
+        assert [c['name'] for c in studio_contacts(hosts, found, True, 'runner')] == ['runner']
+        assert list(studio_failures(None, hosts, found, True, 'runner')) == ['odd']
+    # without run_host the first host is the reference: the flaw this guards against
+    assert list(studio_failures(None, ['odd', 'runner'], found)) == []  # 'odd' slips through
