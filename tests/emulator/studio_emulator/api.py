@@ -136,3 +136,12 @@ def emulator():
 
 def base_url():
     return request.host_url.rstrip('/')
+
+
+def flow_or_404(sid, name):
+    """The Flow ``sid`` (the path parameter ``name``): 400 when it is not a Flow SID, 404 when there is none."""
+    check_sid(sid, 'FW', name)
+    flow = emulator()['store'].get_flow(sid)
+    if flow is None:
+        raise not_found()
+    return flow

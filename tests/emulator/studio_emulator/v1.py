@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, Response, g, request
 
-from .api import ApiError, base_url, check_sid, emulator, json_response, not_found, paginate, parse_date
+from .api import ApiError, base_url, check_sid, emulator, flow_or_404, json_response, not_found, paginate, parse_date
 from .store import NotRunnable, iso
 
 v1 = Blueprint('v1', __name__, url_prefix='/v1')
@@ -41,17 +41,9 @@ def step_json(ex, step):
 
 
 # -- lookups ---------------------------------------------------------------------------------
-def flow_or_404(flow_sid):
-    check_sid(flow_sid, 'FW', 'FlowSid')
-    flow = emulator()['store'].get_flow(flow_sid)
-    if flow is None:
-        raise not_found()
-    return flow
-
-
 def execution_or_404(flow_sid, sid, name='Sid', readable=False):
     store = emulator()['store']
-    flow_or_404(flow_sid)
+    flow_or_404(flow_sid, 'FlowSid')
     check_sid(sid, 'FN', name)
     ex = store.get_execution(flow_sid, sid)
     if ex is None or (readable and not store.visible(ex)):
@@ -80,12 +72,12 @@ def list_flows():
 
 @v1.get('/Flows/<flow_sid>')
 def fetch_flow(flow_sid):
-    return json_response(flow_json(flow_or_404(flow_sid)))
+    return json_response(flow_json(flow_or_404(flow_sid, 'FlowSid')))
 
 
 @v1.delete('/Flows/<flow_sid>')
 def delete_flow(flow_sid):
-    flow_or_404(flow_sid)
+    flow_or_404(flow_sid, 'FlowSid')
     emulator()['store'].delete_flow(flow_sid)
     return Response(status=204)
 
@@ -94,7 +86,7 @@ def delete_flow(flow_sid):
 @v1.get('/Flows/<flow_sid>/Executions')
 def list_executions(flow_sid):
     store = emulator()['store']
-    flow_or_404(flow_sid)
+    flow_or_404(flow_sid, 'FlowSid')
     date_from, date_to = parse_date('DateCreatedFrom'), parse_date('DateCreatedTo')
     items = [store.snapshot(ex) for ex in store.list_executions(flow_sid, date_from, date_to)]
     filters = [('DateCreatedFrom', request.args.get('DateCreatedFrom')),
@@ -118,7 +110,7 @@ def _parameters(form):
 @v1.post('/Flows/<flow_sid>/Executions')
 def create_execution(flow_sid):
     store = emulator()['store']
-    flow = flow_or_404(flow_sid)
+    flow = flow_or_404(flow_sid, 'FlowSid')
     form = request.form
     for name in ('To', 'From'):
         if not form.get(name):

@@ -11,7 +11,7 @@ import json
 from flask import Blueprint, Response, request
 
 from . import engine
-from .api import ApiError, base_url, check_sid, emulator, json_response, not_found, paginate
+from .api import ApiError, base_url, emulator, flow_or_404, json_response, not_found, paginate
 from .store import iso, stable_sid
 
 v2 = Blueprint('v2', __name__, url_prefix='/v2')
@@ -66,14 +66,6 @@ def test_users_json(flow):
 
 
 # -- arguments -------------------------------------------------------------------------------
-def flow_or_404(sid):
-    check_sid(sid, 'FW', 'Sid')
-    flow = emulator()['store'].get_flow(sid)
-    if flow is None:
-        raise not_found()
-    return flow
-
-
 def status_arg(required=True):
     status = request.form.get('Status')
     if not status:
@@ -139,12 +131,12 @@ def create_flow():
 
 @v2.get('/Flows/<sid>')
 def fetch_flow(sid):
-    return json_response(flow_json(flow_or_404(sid)))
+    return json_response(flow_json(flow_or_404(sid, 'Sid')))
 
 
 @v2.post('/Flows/<sid>')
 def update_flow(sid):
-    flow = flow_or_404(sid)
+    flow = flow_or_404(sid, 'Sid')
     status = status_arg()
     definition = definition_arg(required=False)
     checked(flow['revisions'][-1]['definition'] if definition is None else definition, status)
@@ -155,7 +147,7 @@ def update_flow(sid):
 
 @v2.delete('/Flows/<sid>')
 def delete_flow(sid):
-    flow_or_404(sid)
+    flow_or_404(sid, 'Sid')
     emulator()['store'].delete_flow(sid)
     return Response(status=204)
 
@@ -174,7 +166,7 @@ def validate_flow():
 # -- Revisions -------------------------------------------------------------------------------
 @v2.get('/Flows/<sid>/Revisions')
 def list_revisions(sid):
-    flow = flow_or_404(sid)
+    flow = flow_or_404(sid, 'Sid')
     revisions = list(reversed(flow['revisions']))
     return paginate(revisions, 'revisions', lambda r: revision_json(flow, r, with_definition=False),
                     lambda r: [r['revision']])
@@ -182,7 +174,7 @@ def list_revisions(sid):
 
 @v2.get('/Flows/<sid>/Revisions/<revision>')
 def fetch_revision(sid, revision):
-    flow = flow_or_404(sid)
+    flow = flow_or_404(sid, 'Sid')
     found = emulator()['store'].flow_revision(flow, revision)
     if found is None:
         raise not_found()
@@ -192,12 +184,12 @@ def fetch_revision(sid, revision):
 # -- TestUsers -------------------------------------------------------------------------------
 @v2.get('/Flows/<sid>/TestUsers')
 def fetch_test_users(sid):
-    return json_response(test_users_json(flow_or_404(sid)))
+    return json_response(test_users_json(flow_or_404(sid, 'Sid')))
 
 
 @v2.post('/Flows/<sid>/TestUsers')
 def update_test_users(sid):
-    flow = flow_or_404(sid)
+    flow = flow_or_404(sid, 'Sid')
     if 'TestUsers' not in request.form:
         raise ApiError(400, 20001, 'Missing required parameter TestUsers in the post body')
     users = [u for u in request.form.getlist('TestUsers') if u]

@@ -11,7 +11,7 @@ import pytest
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
-SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec', 'twilio_studio_v1.json')
+SPEC_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec')
 
 # Twilio's error body, as documented (the spec describes successes only).
 ERROR_SCHEMA = {
@@ -37,10 +37,15 @@ V1_OPERATIONS = {
 }
 
 
+def read_spec(name):
+    """Twilio's OpenAPI description ``name`` (a copy in tests/emulator/spec/)."""
+    with open(os.path.join(SPEC_DIR, name), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
 @pytest.fixture(scope='module')
 def raw_spec():
-    with open(SPEC_PATH, encoding='utf-8') as handle:
-        return json.load(handle)
+    return read_spec('twilio_studio_v1.json')
 
 
 def served_at(raw_spec, url):  # pylint: disable=redefined-outer-name

@@ -4,13 +4,11 @@
 error, checked against Twilio's own OpenAPI description of Studio v2."""
 
 import json
-import os
 
 import pytest
 
-from test_spec import check_error, check_ok, served_at, spec_rejects
+from test_spec import check_error, check_ok, read_spec, served_at, spec_rejects
 
-SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec', 'twilio_studio_v2.json')
 
 # Served by the emulator; the v2 Execution routes are not (v1 serves Executions): see README.
 V2_FLOW_OPERATIONS = {
@@ -33,8 +31,7 @@ DEFINITION = {
 
 @pytest.fixture(scope='module')
 def raw_spec():
-    with open(SPEC_PATH, encoding='utf-8') as handle:
-        return json.load(handle)
+    return read_spec('twilio_studio_v2.json')
 
 
 @pytest.fixture
