@@ -640,7 +640,7 @@ svg text{font-size:13px;fill:#1a1a1a}svg .bar{fill:#1f4e8c}svg .track{fill:#eef1
 table{border-collapse:collapse;font-size:.9rem;min-width:100%}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;unicode-bidi:isolate}
-th{background:#f3f5f7;white-space:nowrap}td{max-width:22rem;overflow-wrap:anywhere}
+th{background:#f3f5f7;white-space:nowrap}td{max-width:22rem;overflow-wrap:break-word}td.who{min-width:8.5rem}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.time,td.sid{white-space:nowrap}td.sid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem}
 tr.failed td{background:#fdecea}tr.optout td{background:#fff8e1}
@@ -901,7 +901,7 @@ def _contacts_section(rows, columns, questions, tz):
             replies = row.get('replies') if isinstance(row.get('replies'), dict) else {}
             kind = ' class="failed"' if row.get('error') or row.get('action') == 'failed' else \
                 ' class="optout"' if opt_out_of(row) else ''
-            cells = ['<td>%s</td>' % shown(row.get('contact')), '<td>%s</td>' % shown(row.get('to')),
+            cells = ['<td class="who">%s</td>' % shown(row.get('contact')), '<td class="who">%s</td>' % shown(row.get('to')),
                      '<td>%s</td>' % shown(row.get('outcome')), _time_cell(row.get('date_created'), tz)]
             for name in sorted(questions):
                 reply = replies.get(name) if isinstance(replies.get(name), dict) else {}
