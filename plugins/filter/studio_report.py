@@ -127,10 +127,28 @@ def studio_report(batch, failures=None, fmt='json', facts=None, title='Studio ca
     """The report of a studio_campaign result: ``fmt`` is json, csv, html, lines (the summary) or rows (the data).
     ``facts`` gives each contact's Steps and Context where the batch result does not; ``definition`` the Flow's
     widgets in order; the rest is for the page (see the filter's documentation)."""
+    if fmt == 'check':
+        return check_options(timezone, mask, personal, waiting_hours)
     rows = report_rows(batch, failures, facts)
     return render(rows, fmt, mask, personal, title=title or 'Studio campaign report', definition=definition,
                   flow=flow, timezone=timezone or 'UTC', waiting_hours=24 if waiting_hours in (None, '') else
                   waiting_hours, state=state, generated=now)
+
+
+def check_options(timezone='UTC', mask=False, personal=None, waiting_hours=24):
+    """True when the report's options are right; an error naming the option otherwise. For a check
+    before anything is sent (``fmt='check'``), so that a misspelt time zone does not lose the report."""
+    try:
+        _report.zone(timezone or 'UTC')
+        float(24 if waiting_hours in (None, '') else waiting_hours)
+    except ReportError as exc:
+        raise AnsibleFilterError(to_native(exc))
+    except (TypeError, ValueError):
+        raise AnsibleFilterError('studio_report_waiting_hours must be a number of hours, got %r' % (waiting_hours,))
+    if not isinstance(mask, bool):
+        raise AnsibleFilterError('studio_report_mask must be true or false, got %r' % (mask,))
+    _names('studio_report_personal', personal)
+    return True
 
 
 def studio_report_from(path, fmt='html', title=None, campaign=None, fields=None, timezone='UTC', mask=False,
@@ -171,9 +189,9 @@ def summary_lines(rows):
                                                                      if len(names) > 20 else '')))
     opted = [text(row['contact']) for row in rows if _report.opt_out_of(row)]
     if opted:
-        lines.append('opted out (replied %s; do not message them again): %s' % (
-            '/'.join(_report.OPT_OUT), ', '.join(opted[:20]) + (' and %d more' % (len(opted) - 20)
-                                                                  if len(opted) > 20 else '')))
+        more = ' and %d more' % (len(opted) - 20) if len(opted) > 20 else ''
+        lines.append('opted out (replied %s; do not message them again): %s%s'
+                     % ('/'.join(_report.OPT_OUT), ', '.join(opted[:20]), more))
     shown = rows if len(rows) <= SUMMARY_LINES else [row for row in rows if row['error']]
     for row in shown:
         name = text(row['contact'])

@@ -59,7 +59,8 @@ FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 # Longest text shown in a table cell or chart label; the whole value is in its tooltip.
 CELL_CHARS = 80
 LABEL_CHARS = 30
-# The attention lists show this many contacts each; the table has them all.
+# The attention lists show this many contacts each, and this many more when opened; the table has them all.
+ATTENTION_SHOWN = 10
 ATTENTION_ROWS = 100
 # The contact table comes in pages of this many rows (collapsed but the first).
 TABLE_PAGE = 500
@@ -725,8 +726,8 @@ def _header(rows, flow, tz, tz_name, generated, state, source):
                                 '<code>%s</code>' % ', '.join(_e(sid) for sid in sorted(flow_sids))
                                 if flow_sids else '')),
              ('Flow revision', _e(revision) if revision not in (None, '') else
-              '<span class="note">not known (%s)</span>' % ('not read' if state != 'export' else
-                                                             'an export does not hold it')),
+              '<span class="note">not known (%s)</span>'
+              % ('not read' if state != 'export' else 'an export does not hold it')),
              ('Sender', listed(row.get('from') for row in rows)),
              ('Account', listed(row.get('account_sid') for row in rows)),
              ('First Execution', _e(short_time(min(starts), tz, year=True)) if starts else 'none'),
@@ -739,6 +740,16 @@ def _header(rows, flow, tz, tz_name, generated, state, source):
         for label, value in about)
 
 
+def _numbers_differ(rows):
+    """Whether the Number column says anything the Contact column does not (hosts named by number)."""
+    return any(row.get('to') and row.get('to') != row.get('contact') for row in rows)
+
+
+def _who(row, numbers):
+    cells = '<td class="who">%s</td>' % shown(row.get('contact'))
+    return cells + ('<td class="who">%s</td>' % shown(row.get('to')) if numbers else '')
+
+
 def _attention(rows, waiting, waiting_hours, tz, now):
     failed = [row for row in rows if row.get('error') or row.get('action') == 'failed']
     opted = [(row, opt_out_of(row)) for row in rows if opt_out_of(row)]
@@ -748,35 +759,36 @@ def _attention(rows, waiting, waiting_hours, tz, now):
                 '</section>' % _e(duration(waiting_hours * 3600)))
     out = ['<section id="attention" class="attention" aria-labelledby="attention-h"><h2 id="attention-h">Needs '
            'attention</h2>']
+    numbers = _numbers_differ(rows)
 
-    def table(ident, caption, head, lines, total):
-        out.append('<div class="scroll"><table id="%s"><caption>%s</caption><thead><tr>%s</tr></thead><tbody>'
-                   % (ident, caption, ''.join('<th scope="col">%s</th>' % _e(h) for h in head)))
-        out.extend(lines[:ATTENTION_ROWS])
-        out.append('</tbody></table></div>')
-        if total > ATTENTION_ROWS:
-            out.append('<p class="note">and %d more: every contact is in the table below.</p>'
-                       % (total - ATTENTION_ROWS))
+    def table(ident, caption, head, lines):
+        head = ''.join('<th scope="col">%s</th>' % _e(h) for h in (('Contact', 'Number') if numbers else ('Contact',))
+                       + head)
+        out.append('<div class="scroll"><table id="%s"><caption>%s</caption><thead><tr>%s</tr></thead><tbody>%s'
+                   '</tbody></table></div>' % (ident, caption, head, ''.join(lines[:ATTENTION_SHOWN])))
+        if len(lines) > ATTENTION_SHOWN:
+            out.append('<details><summary>%d more</summary><div class="scroll"><table><thead><tr>%s</tr></thead>'
+                       '<tbody>%s</tbody></table></div>%s</details>'
+                       % (len(lines) - ATTENTION_SHOWN, head, ''.join(lines[ATTENTION_SHOWN:ATTENTION_ROWS]),
+                          '<p class="note">and %d more: every contact is in the table below.</p>'
+                          % (len(lines) - ATTENTION_ROWS) if len(lines) > ATTENTION_ROWS else ''))
     if failed:
-        table('attention-failed', '%d failed: nothing reached them, or Studio refused them' % len(failed),
-              ('Contact', 'Number', 'Why'),
-              ['<tr class="failed"><td>%s</td><td>%s</td><td>%s</td></tr>'
-               % (shown(row.get('contact')), shown(row.get('to')), shown(row.get('error') or 'failed', 300))
-               for row in failed], len(failed))
+        table('attention-failed', '%d failed: nothing reached them, or Studio refused them' % len(failed), ('Why',),
+              ['<tr class="failed">%s<td>%s</td></tr>' % (_who(row, numbers), shown(row.get('error') or 'failed', 300))
+               for row in failed])
     if opted:
         table('attention-optout', '%d opted out: they replied %s - do not message them again' % (
-            len(opted), '/'.join(OPT_OUT)), ('Contact', 'Number', 'Reply', 'To', 'When'),
-            ['<tr class="optout"><td>%s</td><td>%s</td><td>%s</td><td>%s</td>%s</tr>'
-             % (shown(row.get('contact')), shown(row.get('to')), shown(reply.get('body')), shown(widget, 40),
-                _time_cell(reply.get('at'), tz)) for row, (widget, reply) in opted], len(opted))
+            len(opted), '/'.join(OPT_OUT)), ('Reply', 'To', 'When'),
+            ['<tr class="optout">%s<td>%s</td><td>%s</td>%s</tr>'
+             % (_who(row, numbers), shown(reply.get('body')), shown(widget, 40), _time_cell(reply.get('at'), tz))
+             for row, (widget, reply) in opted])
     if waiting:
         table('attention-waiting', '%d still waiting after more than %s' % (len(waiting), duration(waiting_hours * 3600)),
-              ('Contact', 'Number', 'Waiting at', 'Since', 'For'),
-              ['<tr><td>%s</td><td>%s</td><td>%s</td>%s<td class="num">%s</td></tr>'
-               % (shown(row.get('contact')), shown(row.get('to')), shown((row.get('path') or [''])[-1]
-                                                                          or row.get('last_widget'), 40),
+              ('Waiting at', 'Since', 'For'),
+              ['<tr>%s<td>%s</td>%s<td class="num">%s</td></tr>'
+               % (_who(row, numbers), shown((row.get('path') or [''])[-1] or row.get('last_widget'), 40),
                   _time_cell(full_time(since, datetime.timezone.utc), tz), _e(duration((now - since).total_seconds())))
-               for row, since in waiting], len(waiting))
+               for row, since in waiting])
     out.append('</section>')
     return '\n'.join(out)
 
@@ -886,7 +898,8 @@ def _answers_section(questions):
 
 
 def _contacts_section(rows, columns, questions, tz):
-    heads = ['Contact', 'Number', 'Outcome', 'Started']
+    numbers = _numbers_differ(rows)
+    heads = ['Contact'] + (['Number'] if numbers else []) + ['Outcome', 'Started']
     for name in sorted(questions):
         heads += ['%s: reply' % name, 'replied', 'to reply']
     heads += ['to end', 'Steps', 'Execution', 'Error'] + [column.replace('_', ' ') for column in columns]
@@ -901,8 +914,8 @@ def _contacts_section(rows, columns, questions, tz):
             replies = row.get('replies') if isinstance(row.get('replies'), dict) else {}
             kind = ' class="failed"' if row.get('error') or row.get('action') == 'failed' else \
                 ' class="optout"' if opt_out_of(row) else ''
-            cells = ['<td class="who">%s</td>' % shown(row.get('contact')), '<td class="who">%s</td>' % shown(row.get('to')),
-                     '<td>%s</td>' % shown(row.get('outcome')), _time_cell(row.get('date_created'), tz)]
+            cells = [_who(row, numbers), '<td>%s</td>' % shown(row.get('outcome')),
+                     _time_cell(row.get('date_created'), tz)]
             for name in sorted(questions):
                 reply = replies.get(name) if isinstance(replies.get(name), dict) else {}
                 cells.append('<td>%s</td>' % shown(reply.get('body', '')))

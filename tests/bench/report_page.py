@@ -19,7 +19,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -110,7 +109,7 @@ def render_seconds(chromium, page, profile):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--chromium', default=shutil.which('chromium') or shutil.which('chromium-browser'))
     parser.add_argument('--out', default=os.path.join(HERE, 'REPORT.md'))
     args = parser.parse_args()

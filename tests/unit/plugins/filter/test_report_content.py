@@ -67,8 +67,9 @@ SURVEY['contacts']['+15551230101'] = contact('+15551230101', status='ended', act
 FAILURES = {'+15551230102': 'Contact +15551230102: Studio refused the To address (21211)'}
 
 
-def page(batch=SURVEY, failures=None, **options):
+def page(batch=None, failures=None, **options):
     options.setdefault('now', NOW)
+    batch = SURVEY if batch is None else batch
     return studio_report(batch, FAILURES if failures is None else failures, 'html', None, 'Campaign report', DEFINITION,
                          flow=options.pop('flow', FLOW), **options)
 
@@ -240,8 +241,8 @@ def test_ended_by_the_operator_is_apart_from_ended_after():
 
 # -- masking -------------------------------------------------------------------------------------
 def test_masking_hides_numbers_and_personal_fields_in_every_format():
-    batch = {'contacts': {'+15551230123': dict(contact('+15551230123', 'call me on +44 20 7946 0958', 3),
-                                              fields={'name': 'Ann Example', 'rating': '5'})}}
+    answered = contact('+15551230123', 'call me on +44 20 7946 0958', 3)
+    batch = {'contacts': {'+15551230123': dict(answered, fields={'name': 'Ann Example', 'rating': '5'})}}
     failures = {'+15559870001': 'Contact +15559870001: Studio refused it'}
     for fmt in ('json', 'csv', 'html', 'lines', 'rows'):
         out = studio_report(batch, failures, fmt, None, mask=True, personal=['name'], now=NOW)
@@ -364,8 +365,8 @@ def test_the_page_from_an_export_takes_each_contacts_latest_execution_of_the_cam
              export_line('+15551230002', 'STOP', 4), export_line('+15551230003', '4', 9, campaign='other')]
     path.write_text('\n'.join(lines) + '\n')
     rows = studio_report_from(str(path), 'rows', campaign='nov-survey', fields={'rating': 'widgets.ask_rating.inbound.Body'})
-    assert [(r['contact'], r['rating'], r['action']) for r in rows] == [('+15551230001', '5', 'exported'),
-                                                                         ('+15551230002', 'STOP', 'exported')]
+    assert [(r['contact'], r['rating'], r['action']) for r in rows] == [
+        ('+15551230001', '5', 'exported'), ('+15551230002', 'STOP', 'exported')]
     html = studio_report_from(str(path), 'html', campaign='nov-survey', timezone='Asia/Tokyo', now=NOW)
     assert 'from a JSON Lines export (4 Executions read)' in html and 'report.yml' in html
     assert '<dt>Triggered now' not in html and '1 opted out' in html
@@ -415,3 +416,26 @@ def test_a_page_of_5000_contacts_comes_in_collapsed_pages():
     assert html.count('<details class="page"') == 10 and html.count('<details class="page" open>') == 1
     assert 'Contacts 4501 to 5000 of 5000' in html and html.count('<tr><td class="who"><bdi>+1555') == 5000
     assert len(html) < 8 * 1024 * 1024
+
+
+def test_long_attention_lists_show_ten_and_fold_the_rest_and_a_number_column_only_when_it_says_more():
+    batch = {'contacts': dict(('+1555%07d' % n, contact('+1555%07d' % n, status='active', updated=at(0)))
+                              for n in range(130))}
+    attention = section(page(batch, {}, waiting_hours=1), 'attention', '</section>')
+    visible, folded = attention.split('<details>', 1)
+    assert visible.count('<tr><td class="who">') == 10 and '<summary>120 more</summary>' in folded
+    assert folded.count('<tr><td class="who">') == 90 and 'and 30 more: every contact is in the table below' in folded
+    assert not re.search(r'<th scope="col">(<bdi>)?Number', page(batch, {}))  # every host is named by its number
+    batch['contacts']['ann'] = contact('+15559990000', '5', 3)
+    html = page(batch, {})
+    assert len(re.findall(r'<th scope="col">(<bdi>)?Number', html)) == 1 and '<td class="who"><bdi>+15559990000</bdi></td>' in html
+
+
+def test_the_options_can_be_checked_before_anything_is_sent():
+    assert studio_report({}, None, 'check', timezone='Europe/Paris', mask=True, personal=['name'], waiting_hours='12')
+    for options, message in (({'timezone': 'Mars/Base'}, 'studio_report_timezone must be an IANA'),
+                             ({'waiting_hours': 'soon'}, 'studio_report_waiting_hours must be a number'),
+                             ({'mask': 'yes'}, 'studio_report_mask must be true or false'),
+                             ({'personal': [1]}, 'studio_report_personal must be a list')):
+        with pytest.raises(AnsibleFilterError, match=message):
+            studio_report({}, None, 'check', **options)
