@@ -13,6 +13,7 @@ import json
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import last_widget
 from ansible_collections.telephony.twilio.plugins.plugin_utils import _report
@@ -96,7 +97,7 @@ def render(rows, fmt, mask=False, personal=None, **page):
     if fmt not in FORMATS:
         raise AnsibleFilterError('studio_report: fmt must be json, csv, html, lines or rows, got %r' % (fmt,))
     personal = _names('studio_report_personal', personal)
-    if mask:
+    if _flag('studio_report_mask', mask):
         rows = [_report.mask_row(row, personal) for row in rows]
     try:
         if fmt == 'rows':
@@ -110,6 +111,14 @@ def render(rows, fmt, mask=False, personal=None, **page):
         return _report.html_page(rows, field_columns(rows), **page)
     except ReportError as exc:
         raise AnsibleFilterError(to_native(exc))
+
+
+def _flag(option, value):
+    """A boolean option given as a bool or as Ansible's words for one (``true``, ``no``, ...)."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AnsibleFilterError('%s must be true or false, got %r' % (option, value))
 
 
 def _names(option, value):
@@ -145,8 +154,7 @@ def check_options(timezone='UTC', mask=False, personal=None, waiting_hours=24):
         raise AnsibleFilterError(to_native(exc))
     except (TypeError, ValueError):
         raise AnsibleFilterError('studio_report_waiting_hours must be a number of hours, got %r' % (waiting_hours,))
-    if not isinstance(mask, bool):
-        raise AnsibleFilterError('studio_report_mask must be true or false, got %r' % (mask,))
+    _flag('studio_report_mask', mask)
     _names('studio_report_personal', personal)
     return True
 

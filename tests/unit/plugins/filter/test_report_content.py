@@ -260,6 +260,9 @@ def test_masking_hides_numbers_and_personal_fields_in_every_format():
     assert _report.mask_number('2026-11-30T09:46:43Z FN0123456789abcdef') == '2026-11-30T09:46:43Z FN0123456789abcdef'
     unmasked = studio_report(batch, failures, 'json')
     assert '+15551230123' in unmasked and 'Ann Example' in unmasked
+    # a flag that templating left as text means what it says
+    assert '+15551230123' in studio_report(batch, failures, 'json', mask='False')
+    assert '+15551230123' not in studio_report(batch, failures, 'json', mask='yes')
     with pytest.raises(AnsibleFilterError, match='studio_report_personal must be a list of report column names'):
         studio_report(batch, failures, 'json', mask=True, personal={'name': 1})
 
@@ -435,7 +438,7 @@ def test_the_options_can_be_checked_before_anything_is_sent():
     assert studio_report({}, None, 'check', timezone='Europe/Paris', mask=True, personal=['name'], waiting_hours='12')
     for options, message in (({'timezone': 'Mars/Base'}, 'studio_report_timezone must be an IANA'),
                              ({'waiting_hours': 'soon'}, 'studio_report_waiting_hours must be a number'),
-                             ({'mask': 'yes'}, 'studio_report_mask must be true or false'),
+                             ({'mask': 'maybe'}, 'studio_report_mask must be true or false'),
                              ({'personal': [1]}, 'studio_report_personal must be a list')):
         with pytest.raises(AnsibleFilterError, match=message):
             studio_report({}, None, 'check', **options)
