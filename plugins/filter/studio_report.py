@@ -149,11 +149,9 @@ def check_options(timezone='UTC', mask=False, personal=None, waiting_hours=24):
     before anything is sent (``fmt='check'``), so that a misspelt time zone does not lose the report."""
     try:
         _report.zone(timezone or 'UTC')
-        float(24 if waiting_hours in (None, '') else waiting_hours)
+        _report.hours(24 if waiting_hours in (None, '') else waiting_hours)
     except ReportError as exc:
         raise AnsibleFilterError(to_native(exc))
-    except (TypeError, ValueError):
-        raise AnsibleFilterError('studio_report_waiting_hours must be a number of hours, got %r' % (waiting_hours,))
     _flag('studio_report_mask', mask)
     _names('studio_report_personal', personal)
     return True

@@ -133,6 +133,8 @@ def csv_text(rows, columns):
 def zone(name):
     """The ZoneInfo of an IANA time zone name; ReportError naming the option otherwise."""
     name = name or 'UTC'
+    if isinstance(name, str) and name.upper() in ('UTC', 'Z'):
+        name = 'UTC'
     if not isinstance(name, str) or not re.match(r'^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$', name):
         raise ReportError('studio_report_timezone must be an IANA time zone name such as UTC or Europe/Paris, '
                           'got %r' % (name,))
@@ -140,7 +142,7 @@ def zone(name):
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ReportError('studio_report_timezone must be an IANA time zone name such as UTC or Europe/Paris, '
-                          'got %r (not in the time zone database)' % (name,))
+                          'got %r (not in the time zone database; a system without one needs the tzdata package)' % (name,))
 
 
 def parse_time(value):
@@ -793,6 +795,17 @@ def _attention(rows, waiting, waiting_hours, tz, now):
     return '\n'.join(out)
 
 
+def hours(value):
+    """``studio_report_waiting_hours`` as a float: a number of hours, 0 or more."""
+    try:
+        found = float(value)
+    except (TypeError, ValueError):
+        found = None
+    if isinstance(value, bool) or found is None or not 0 <= found < 24 * 366 * 100:
+        raise ReportError('studio_report_waiting_hours must be a number of hours, 0 or more, got %r' % (value,))
+    return found
+
+
 def waiting_since(row):
     """When an active contact started waiting where it is: its latest reply or Execution update."""
     times = [parse_time(row.get('date_updated')), parse_time(row.get('date_created'))]
@@ -812,10 +825,7 @@ def html_page(rows, columns, title='Studio campaign report', generated=None, def
     tz = zone(timezone)
     now = parse_time(generated) or datetime.datetime.now(datetime.timezone.utc)
     state = state or infer_state(rows)
-    try:
-        waiting_hours = float(waiting_hours)
-    except (TypeError, ValueError):
-        raise ReportError('studio_report_waiting_hours must be a number of hours, got %r' % (waiting_hours,))
+    waiting_hours = hours(waiting_hours)
     limit = datetime.timedelta(hours=waiting_hours)
     waiting = [(row, waiting_since(row)) for row in rows if row.get('status') == 'active']
     waiting = [(row, since) for row, since in waiting if since is not None and now - since > limit]
@@ -833,7 +843,7 @@ def html_page(rows, columns, title='Studio campaign report', generated=None, def
            'img-src data:">',
            '<title>%s</title>' % _e(title), '<style>%s</style>' % CSS, '</head>', '<body>', '<main>',
            '<h1>%s</h1>' % shown(title, 120),
-           _header(rows, flow, tz, timezone or 'UTC', now, state, source),
+           _header(rows, flow, tz, getattr(tz, 'key', None) or timezone or 'UTC', now, state, source),
            '<section id="totals" aria-labelledby="totals-h"><h2 id="totals-h">Totals</h2><dl class="totals">']
     for key, label, kind in cards_for(state, count):
         out.append('<div%s><dt>%s</dt><dd id="total-%s">%d</dd></div>'

@@ -174,6 +174,7 @@ def test_times_are_short_in_the_time_zone_with_the_full_time_in_a_tooltip():
     assert 'white-space:nowrap' in html and '2026-11-30T09:00:00Z<' not in table
     utc = section(page(), 'contacts')
     assert '<td class="time" title="2026-11-30T09:00:00+00:00">30 Nov 09:00</td>' in utc
+    assert 'UTC (every time' in page(timezone='utc')
     summer = _report.short_time(_report.parse_time('2026-07-01T12:00:00Z'), _report.zone('Europe/Paris'))
     assert summer == '1 Jul 14:00'
 
@@ -438,6 +439,9 @@ def test_the_options_can_be_checked_before_anything_is_sent():
     assert studio_report({}, None, 'check', timezone='Europe/Paris', mask=True, personal=['name'], waiting_hours='12')
     for options, message in (({'timezone': 'Mars/Base'}, 'studio_report_timezone must be an IANA'),
                              ({'waiting_hours': 'soon'}, 'studio_report_waiting_hours must be a number'),
+                             ({'waiting_hours': -1}, 'studio_report_waiting_hours must be a number of hours, 0 or more'),
+                             ({'waiting_hours': 'nan'}, 'studio_report_waiting_hours must be a number'),
+                             ({'waiting_hours': True}, 'studio_report_waiting_hours must be a number'),
                              ({'mask': 'maybe'}, 'studio_report_mask must be true or false'),
                              ({'personal': [1]}, 'studio_report_personal must be a list')):
         with pytest.raises(AnsibleFilterError, match=message):
