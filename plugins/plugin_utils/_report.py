@@ -253,6 +253,11 @@ def ending(row, steps):
         return 'no Execution (%s)' % (row.get('action') or 'none'), '', ''
     path = contact_path(steps)
     widget = path[-1] if path else row.get('last_widget')
+    if row.get('action') == 'ended' and row.get('status') == 'ended' and not (steps and steps[-1].get(
+            'transitioned_to') == ENDED):
+        # end_active.yml ended it now (it reads no Steps: the widget is known only from earlier facts)
+        return 'ended by the operator%s' % (' at %s' % widget if widget else ''), 'operator', \
+            row.get('date_updated') or ''
     if not widget:
         return 'no Steps read', '', ''
     if row.get('status') == 'active':

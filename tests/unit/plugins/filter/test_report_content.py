@@ -232,7 +232,9 @@ def test_ended_by_the_operator_is_apart_from_ended_after():
     looped = waited + [step('timeout', 'ask_rating', 'ask_rating', n) for n in range(10)]
     assert _report.ending(row, looped)[0] == "stopped by Studio's limits at ask_rating"
     # without Steps, end_active.yml's own action says it
-    assert _report.ending(dict(row, action='ended', last_widget='ask_rating'), [])[1] == 'operator'
+    assert _report.ending(dict(row, action='ended', last_widget='ask_rating'), []) == (
+        'ended by the operator at ask_rating', 'operator', at(90))
+    assert _report.ending(dict(row, action='ended'), [])[0] == 'ended by the operator'
     html = page()
     outcomes = section(html, 'outcomes', '</section>')
     assert 'ended by the operator at ask_rating: 1 contacts' in outcomes and 'ended after thanks: 10' in outcomes
