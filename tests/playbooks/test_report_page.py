@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import CONTACTS
+from conftest import CONTACTS, ROOT
 
 SURVEY = 'Customer survey'
 NEEDS_CHROMIUM = pytest.mark.skipif(
@@ -92,14 +92,15 @@ def test_the_report_page_renders_offline_with_funnel_totals_answers_and_table(st
     assert 'id="about-campaign-key"><bdi>report-page</bdi><' in dom and 'id="about-flow-revision">1<' in dom
 
 
+HOSTILE_FLOW = u'Survey \u202eevil'
 HOSTILE_INVENTORY = u'''
 studio_contacts:
   vars:
-    studio_flow: Customer survey
+    studio_flow: "Survey \\u202eevil"
     studio_from: "+15005550006"
   hosts:
     "+15551230001":
-      studio_parameters: {name: "Survey \\u202eevil"}
+      studio_parameters: {name: "Zed \\u202eevil"}
     "evil\\u202egnp.exe":
       studio_to: "+15551230002"
       studio_parameters: {name: "=1+1"}
@@ -118,6 +119,8 @@ studio_contacts:
 def test_a_masked_page_with_hostile_names_shows_attention_first_and_only_text(studio, tmp_path):
     """Failed, opted-out and waiting contacts at the top, the header, masked numbers; bidi controls,
     formulas and a 300-character name shown as inert text that stays inside the page."""
+    with open(os.path.join(ROOT, 'tests', 'emulator', 'studio_emulator', 'flows', 'survey.json')) as handle:
+        studio.control.add_flow(dict(json.load(handle), friendly_name=HOSTILE_FLOW))  # a Flow name from the account
     inventory = tmp_path / 'hostile.yml'
     inventory.write_text(HOSTILE_INVENTORY)
     page = tmp_path / 'hostile.html'
@@ -129,7 +132,7 @@ def test_a_masked_page_with_hostile_names_shows_attention_first_and_only_text(st
     assert out.returncode != 0 and 'Contact typed: studio_to must be a string' in out.stdout  # one failed contact
     for number, answer in (('+15551230001', 'STOP'), ('+15551230002', '=HYPERLINK("http://evil.example/","x")'),
                            ('+15551230003', u'5\u202e1')):
-        studio.control.reply(SURVEY, number, answer)
+        studio.control.reply(HOSTILE_FLOW, number, answer)
     studio.playbook('gather_facts.yml', *options, inventory=inventory, check=False)
     screenshot = tmp_path / 'hostile.png'
     requested = render(tmp_path, page, '--window-size=1200,2400', '--screenshot=%s' % screenshot)
@@ -139,7 +142,8 @@ def test_a_masked_page_with_hostile_names_shows_attention_first_and_only_text(st
     assert [u for u in requested if not u.startswith(('file:', 'data:'))] == []
     assert not re.search(u'[\u202a-\u202e\u2066-\u2069]', text) and 'evil&lt;U+202E&gt;gnp.exe' in dom
     assert not re.search(r'\+1555123000\d|1555123000\d', text)  # every number masked
-    assert u'+1555\u2022\u2022\u20220001' in dom and 'Survey' not in text.split('<main>')[1]  # names hidden
+    assert u'+1555\u2022\u2022\u20220001' in dom and 'Zed' not in text  # numbers masked, names hidden
+    assert 'Campaign report: Survey &lt;U+202E&gt;evil' in dom  # the Flow's name as the account has it, shown
     attention = dom[dom.index('id="attention"'):dom.index('id="answers"')]
     assert dom.index('id="about"') < dom.index('id="totals"') < dom.index('id="attention"') < dom.index('id="answers"')
     assert '1 failed' in attention and 'studio_to must be a string' in attention
@@ -149,7 +153,7 @@ def test_a_masked_page_with_hostile_names_shows_attention_first_and_only_text(st
     answers = dom[dom.index('id="answers"'):dom.index('id="funnel"')]
     assert 'STOP' not in answers.split('</h3>', 1)[1].split('as a table')[0]  # the opt-out is no answer
     assert '=HYPERLINK(' in answers and '<a ' not in dom.split('<main>')[1]  # text, not a link
-    assert 'id="about-campaign-key"><bdi>hostile</bdi><' in dom and 'Customer survey' in dom
+    assert 'id="about-campaign-key"><bdi>hostile</bdi><' in dom
     # the 300-character name is cut in its cell, whole in the tooltip
     assert '<bdi title="%s">%s\u2026</bdi>' % ('n' * 300, 'n' * 79) in text and '<bdi>%s</bdi>' % ('n' * 300) not in text
     assert screenshot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
