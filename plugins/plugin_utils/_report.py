@@ -402,6 +402,9 @@ def read_report_source(path, campaign=None, fields=None):
     with handle:
         try:
             first = handle.readline(MAX_LINE + 1)
+            if not first:
+                raise ReportError('studio_report_from: %s is empty - expected a JSON Lines export '
+                                  '(export_executions.yml), a JSON report or an AWX artifact' % path)
             try:
                 item = json.loads(first) if first.strip() else None
             except ValueError:

@@ -390,10 +390,15 @@ def test_the_page_from_an_export_takes_each_contacts_latest_execution_of_the_cam
     ('{"sid": "FN1", "execution": {}}\n{"sid": "FN2"}\n', 'line 2 has no "execution"'),
     ('{"something": "else"}', 'not a report'),
     ('[1, 2]', 'not a report'),
+    ('', 'is empty'),
+    (b'{"a": "\xff"}\n', 'is not UTF-8 text'),
 ])
 def test_a_file_that_is_not_a_report_is_refused_in_words(tmp_path, content, message):
     path = tmp_path / 'bad.jsonl'
-    path.write_text(content)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
     with pytest.raises(AnsibleFilterError, match=message):
         studio_report_from(str(path), 'html')
     with pytest.raises(AnsibleFilterError, match='cannot read'):
