@@ -27,7 +27,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
 
-.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy chaos fixtures install clean
+.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy bench-report chaos fixtures install clean
 
 help:
 	@echo "make test     emulator tests, ansible-test sanity/units/integration, playbook and reliability tests,"
@@ -38,6 +38,7 @@ help:
 	@echo "make chaos    the full fault matrix -> tests/reliability/RESULTS.md"
 	@echo "make bench-export  export memory at 250 and 1,000 Executions, resume after a kill -> tests/bench/EXPORT.md"
 	@echo "make bench-deploy  deploy_flows.yml requests per Flow: first deploy, reruns, one change -> tests/bench/DEPLOY.md"
+	@echo "make bench-report  report page size and render time (200, 5,000 contacts), memory from an export -> tests/bench/REPORT.md"
 	@echo "make fixtures record again the emulator answers the unit tests replay (tests/unit/fixtures/)"
 	@echo "make install  build the collection and install it into INSTALL_PATH ($(INSTALL_PATH))"
 	@echo "make clean    remove the virtualenvs and build output"
@@ -120,6 +121,11 @@ bench-export: layout
 # deploy_flows.yml: requests per Flow and time of a first deploy, reruns and one change -> tests/bench/DEPLOY.md
 bench-deploy: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/deploy_flows.py
+
+# The report page: size and headless Chromium render time at 200 and 5,000 contacts, peak memory of
+# the page from exports of 2,000 and 20,000 lines -> tests/bench/REPORT.md (about a minute)
+bench-report: layout
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/bench/report_page.py
 
 install: venv
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD) .

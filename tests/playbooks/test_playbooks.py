@@ -135,7 +135,7 @@ def test_a_relative_report_path_is_relative_to_the_working_directory(studio, tmp
     out = studio.playbook('run_flow.yml', '-e', 'studio_report_path=out/../report.CSV', cwd=str(work))
     assert 'Report written to %s' % (work / 'report.CSV') in out.stdout
     lines = (work / 'report.CSV').read_text().splitlines()
-    assert lines[0] == 'contact,to,execution_sid,status,action,date_created,last_widget,steps,error'
+    assert lines[0] == '"contact","to","execution_sid","status","action","date_created","last_widget","steps","error","outcome"'
     assert len(lines) == 6
 
 
@@ -154,6 +154,7 @@ def test_report_fields_put_a_surveys_answers_in_the_csv(studio):
     report = studio.tmp / 'answers.csv'
     studio.playbook('gather_facts.yml', '-e', 'studio_report_path=%s' % report, '-e',
                     '{"studio_report_fields": {"rating": "widgets.ask_rating.inbound.Body", "name": "flow.data.name"}}')
-    rows = dict((row['contact'], row) for row in csv.DictReader(report.open()))
+    # a spreadsheet shows "'+1555..." as the text "+1555..." (a cell starting with + would be a formula)
+    rows = dict((row['contact'].lstrip("'"), row) for row in csv.DictReader(report.open(newline='')))
     assert rows['+15551230002']['rating'] == '4' and rows['+15551230002']['name'] == 'Bo'
     assert rows['+15551230001']['rating'] == '' and rows['di-whatsapp']['name'] == 'Di'

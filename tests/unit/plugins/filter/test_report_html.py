@@ -61,13 +61,18 @@ def test_outcomes_say_where_each_contact_stopped():
     assert _report.outcome({'execution_sid': '', 'action': 'none'}, []) == 'no Execution (none)'
 
 
+def described(*contexts):
+    return [_report.describe({'contact': 'c%d' % n, 'execution_sid': 'FN%d' % n, 'status': 'active'}, [], context)
+            for n, context in enumerate(contexts)]
+
+
 def test_answers_are_counted_per_widget_and_the_long_tail_folded():
-    contexts = [{'widgets': {'ask': {'inbound': {'Body': ' 5 '}}, 'note': {'outbound': {'Body': 'x'}}}},
-                {'widgets': {'ask': {'inbound': {'Body': '5'}}}}, {'widgets': {'ask': {'inbound': {'Body': '3'}}}},
-                {}, {'widgets': {'ask': 'not a dict'}}]
-    assert _report.answers(contexts) == {'ask': [('5', 2), ('3', 1)]}
-    many = [{'widgets': {'ask': {'inbound': {'Body': str(n)}}}} for n in range(20)]
-    ranked = _report.answers(many)['ask']
+    rows = described({'widgets': {'ask': {'inbound': {'Body': ' yes '}}, 'note': {'outbound': {'Body': 'x'}}}},
+                     {'widgets': {'ask': {'inbound': {'Body': 'Yes'}}}}, {'widgets': {'ask': {'inbound': {'Body': 'no'}}}},
+                     {}, {'widgets': {'ask': 'not a dict'}})
+    assert _report.answers(rows)['ask']['items'] == [('yes', 2), ('no', 1)]
+    many = described(*[{'widgets': {'ask': {'inbound': {'Body': 'word%02d' % n}}}} for n in range(20)])
+    ranked = _report.answers(many)['ask']['items']
     assert len(ranked) == _report.TOP_ANSWERS and ranked[-1] == ('other answers (9 different)', 9)
 
 
@@ -96,7 +101,8 @@ def test_the_page_has_totals_funnel_outcomes_answers_and_every_contact_escaped()
     assert 'waiting at ask' in page and 'ended after thanks' in page
     assert '&lt;b&gt;5&lt;/b&gt;' in page and '<b>5</b>' not in page
     assert 'Studio said &quot;no&quot; &amp; &lt;left&gt;' in page
-    assert page.count('<tr class="failed">') == 2
+    assert page[page.index('id="contacts"'):].count('<tr class="failed">') == 2
+    assert page[page.index('id="attention"'):page.index('id="answers"')].count('<tr class="failed">') == 2
 
 
 def test_the_page_loads_nothing_from_anywhere():

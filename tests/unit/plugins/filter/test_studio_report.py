@@ -12,6 +12,8 @@ import json
 
 import pytest
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.telephony.twilio.plugins.filter.studio_report import studio_report
 
 SID = 'FN' + 'a' * 32
@@ -36,7 +38,8 @@ def test_csv_reads_back_equal_with_every_contact():
     assert rows[1]['error'] == 'Triggering failed: "quoted", and, commas\nand a newline'
     assert rows[3]['action'] == 'failed' and rows[3]['error'] == NEVER_SENT['dave']
     assert list(rows[0]) == ['contact', 'to', 'execution_sid', 'status', 'action', 'date_created', 'last_widget',
-                             'steps', 'error']
+                             'steps', 'error', 'outcome']
+    assert rows[0]['to'] == "'+15551230001" and rows[0]['outcome'] == 'ended after ask'
 
 
 def test_json_has_the_same_rows():
@@ -63,7 +66,7 @@ def test_summary_of_a_big_batch_lists_only_failures():
 
 def test_unknown_format_is_refused():
     assert studio_report(BATCH, NEVER_SENT, 'rows') == json.loads(studio_report(BATCH, NEVER_SENT, 'json'))
-    with pytest.raises(ValueError, match='fmt must be json, csv, html, lines or rows'):
+    with pytest.raises(AnsibleFilterError, match='fmt must be json, csv, html, lines or rows'):
         studio_report(BATCH, None, 'xml')
 
 
