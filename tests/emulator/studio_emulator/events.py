@@ -122,6 +122,7 @@ class EventStreams:
             self.sinks = {}
             self.subscriptions = {}
             self.deliveries = []
+            self.received = {}    # the built-in sink's deliveries, by sink name
             self.faults = {'duplicate': 0.0, 'delay': 0.0, 'retry': 0.0}
             self.random = random.Random(0)
             self.generation = getattr(self, 'generation', 0) + 1
@@ -619,3 +620,21 @@ def test_ids():
     parts = streams()
     with parts.lock:
         return json_response({sid: sink['test_id'] for sid, sink in parts.sinks.items() if sink['test_id']})
+
+
+@event_controls.route('/sink/<name>', methods=['POST', 'GET'])
+def builtin_sink(name):
+    """A webhook sink inside the emulator, for tests that need a destination: POST records the
+    delivery (answered 200), GET lists what ``name`` received, each with ``signature_valid``."""
+    parts = streams()
+    if request.method == 'POST':
+        raw = request.get_data()
+        target = request.url  # what was posted to, bodySHA256 included
+        expected = sign(parts.auth_token, target.split('bodySHA256=')[0].rstrip('?&'), raw)
+        with parts.lock:
+            parts.received.setdefault(name, []).append({
+                'events': json.loads(raw or b'[]'), 'signature_valid': hmac.compare_digest(
+                    expected[1], request.headers.get('X-Twilio-Signature', '')) and expected[0] == target})
+        return json_response({'received': True})
+    with parts.lock:
+        return json_response({'received': list(parts.received.get(name, []))})
