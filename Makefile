@@ -67,10 +67,11 @@ $(VENV)/.eda-done: tests/requirements-eda.txt $(VENV)/.done
 	$(VENV)/bin/pip install -q -r tests/requirements-eda.txt
 	touch $@
 
-test-eda: venv $(VENV)/.eda-done
+test-eda: layout $(VENV)/.eda-done
 	cd extensions/eda && $(CURDIR)/$(VENV)/bin/ruff check plugins
 	$(VENV)/bin/pylint --max-line-length 100 extensions/eda/plugins
-	JAVA_HOME=$$(tests/utils/find-java.sh) $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/eda
+	JAVA_HOME=$$(tests/utils/find-java.sh) ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test \
+	    $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/eda
 
 test-emulator: venv
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests
