@@ -10,6 +10,7 @@ ANSIBLE_COLLECTIONS_PATH points (make test-eda lays it out)."""
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,3 +121,64 @@ def test_the_rule_fires_on_a_delivered_event_and_retries_the_contact(emulator, t
     assert context['flow']['data']['ansible_campaign'] == 'retry ' + first['sid']
     deliveries = emulator.control.call('GET', 'events/deliveries')['deliveries']
     assert deliveries and all(d['status'] == 200 for d in deliveries[:2])
+
+
+def test_the_example_rulebook_retries_and_follows_up(emulator, tmp_path):
+    """extensions/eda/rulebooks/studio_events.yml as shipped (by its FQCN), fed by the emulator:
+    both of its rules fire. It runs until stopped, so the test stops it (SIGINT)."""
+    collections = collection_path()
+    api = requests.Session()
+    api.auth = AUTH
+    port = free_port()
+    sink_url = 'http://127.0.0.1:%d/eda' % port
+    sink = api.post(emulator.url + '/v1/Sinks', data={
+        'Description': 'EDA', 'SinkType': 'webhook',
+        'SinkConfiguration': json.dumps({'destination': sink_url, 'method': 'POST', 'batch_events': True})}).json()
+    api.post(emulator.url + '/v1/Subscriptions', data={
+        'Description': 'Studio', 'SinkSid': sink['sid'],
+        'Types': [json.dumps({'type': t}) for t in ('com.twilio.studio.flow.execution.started',
+                                                    'com.twilio.studio.flow.execution.ended',
+                                                    'com.twilio.studio.flow.step.ended')]}).raise_for_status()
+    flows = emulator.control.flows()
+    (tmp_path / 'vars.yml').write_text(json.dumps({
+        'studio_listen_port': port, 'studio_sink_url': sink_url, 'studio_retry_reasons': ['ENDED_BY_API'],
+        'studio_survey_flow': flows['Customer survey'], 'studio_follow_up_flow': 'Appointment reminder'}))
+    (tmp_path / 'inventory.yml').write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, TWILIO_STUDIO_URL=emulator.url,
+               TWILIO_ACCOUNT_SID=DEFAULT_ACCOUNT_SID, TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN,
+               PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
+    log = tmp_path / 'rulebook.log'
+    with open(log, 'w', encoding='utf-8') as out:
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [os.path.join(BIN, 'ansible-rulebook'), '--rulebook', 'telephony.twilio.studio_events',
+             '-i', str(tmp_path / 'inventory.yml'), '--vars', str(tmp_path / 'vars.yml'),
+             '--env-vars', 'TWILIO_AUTH_TOKEN'],
+            env=env, cwd=str(tmp_path), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for_port(port, proc), log.read_text()
+        survey = emulator.url + '/v1/Flows/%s/Executions' % flows['Customer survey']
+        # A survey answered 1: ends at the end of the Flow -> the follow-up rule.
+        api.post(survey, data={'To': '+15554440101', 'From': '+15550000000'}).raise_for_status()
+        emulator.control.reply('Customer survey', '+15554440101', '1')
+        # A survey ended through the API: a retry reason -> the retry rule.
+        ended = api.post(survey, data={'To': '+15554440102', 'From': '+15550000000'}).json()
+        api.post('%s/%s' % (survey, ended['sid']), data={'Status': 'ended'}).raise_for_status()
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            mine = [(e['to'], e['flow_sid'], e['status']) for e in emulator.control.executions()]
+            if ('+15554440101', flows['Appointment reminder'], 'ended') in mine and \
+                    ('+15554440102', flows['Customer survey'], 'active') in mine:
+                break
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    runs = sorted((e['to'], e['flow_sid'], e['status']) for e in emulator.control.executions())
+    assert runs == sorted([('+15554440101', flows['Customer survey'], 'ended'),
+                           ('+15554440102', flows['Customer survey'], 'ended'),
+                           ('+15554440101', flows['Appointment reminder'], 'ended'),
+                           ('+15554440102', flows['Customer survey'], 'active')]), log.read_text()
