@@ -198,6 +198,19 @@ async def test_types_not_asked_for_are_acknowledged_and_dropped():
 
 
 @pytest.mark.asyncio
+async def test_a_test_event_logs_its_test_id_and_is_not_queued(caplog):
+    queue = asyncio.Queue()
+    test_event = cloud_event('EV9', 'com.twilio.eventstreams.test-event')
+    test_event['data'] = {'test_id': 'TE0123', 'sink_sid': 'DG' + '0' * 32}
+    async with Source(queue) as source:
+        with caplog.at_level('INFO'):
+            assert await source.post(raw_of(test_event)) == 200
+        await asyncio.sleep(0.05)
+    assert queue.empty()
+    assert 'test_id TE0123' in caplog.text
+
+
+@pytest.mark.asyncio
 async def test_a_body_that_is_not_an_array_of_cloud_events_is_refused():
     queue = asyncio.Queue()
     async with Source(queue) as source:

@@ -107,7 +107,7 @@ def step_data(ex, step):
 class EventStreams:
     """Sinks and Subscriptions of the account, and the thread that delivers to webhook sinks."""
 
-    def __init__(self, account_sid, auth_token, max_attempts=5, backoff=0.5, timeout=5.0):
+    def __init__(self, account_sid, auth_token, max_attempts=5, backoff=0.2, timeout=5.0):
         self.lock = threading.Lock()
         self.account_sid = account_sid
         self.auth_token = auth_token

@@ -36,6 +36,8 @@ description:
     until the rulebook takes them, so a slow rulebook never makes Twilio time out (5 seconds)
     and retry. When the buffer is full the request is answered 503 and Twilio delivers it again
     later.
+  - The C(test_id) of a Twilio test event (a sink's Test) is logged, for the sink's Validate; test
+    events are not queued unless O(types) names C(com.twilio.eventstreams.test-event).
   - Each event is the CloudEvent (C(type), C(id), C(source), C(time), C(specversion),
     C(dataschema), C(data) with C(execution_sid), C(flow_sid), C(contact_channel_address),
     C(status), C(ended_reason) and so on) with C(meta.endpoint) (the request path) and
@@ -127,6 +129,7 @@ STUDIO_TYPES = (
     "com.twilio.studio.flow.execution.ended",
     "com.twilio.studio.flow.step.ended",
 )
+TEST_EVENT = "com.twilio.eventstreams.test-event"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # Headers that prove who is asking: never passed on in meta.headers.
 SECRET_HEADERS = frozenset(["x-twilio-signature", "authorization", "cookie"])
@@ -272,6 +275,10 @@ class Receiver:
             if exc.status == UNAUTHORIZED:
                 headers = {"WWW-Authenticate": 'Basic realm="studio_events"'}
             return web.Response(status=exc.status, text=exc.reason, headers=headers)
+        for event in events:
+            if event["type"] == TEST_EVENT and isinstance(event.get("data"), dict):
+                LOGGER.warning("studio_events: Twilio test event, test_id %s",
+                               event["data"].get("test_id"))
         fresh = [e for e in events if e["type"] in self.types and e["id"] not in self.recent]
         if len(self.pending) + len(fresh) > self.backlog:
             LOGGER.warning("studio_events: %d events wait for the rulebook; Twilio will retry",
