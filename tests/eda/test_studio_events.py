@@ -57,7 +57,7 @@ class Source:
 
     async def __aenter__(self):
         self.task = asyncio.create_task(studio_events.main(self.queue, self.args))
-        for _ in range(100):
+        for _attempt in range(100):
             try:
                 _reader, writer = await asyncio.open_connection('127.0.0.1', self.port)
                 writer.close()
@@ -131,7 +131,7 @@ async def test_a_changed_body_is_rejected_and_nothing_is_queued():
         tampered = raw.replace(b'FLOW_END', b'FLOW_ENX')
         assert await source.post(tampered, url=target, headers=headers) == 403
         # a body hash recomputed for the new body no longer matches the signed URL
-        target2, _ = signed(source.url, tampered)
+        target2 = signed(source.url, tampered)[0]
         assert await source.post(tampered, url=target2, headers=headers) == 403
         await asyncio.sleep(0.05)
     assert queue.empty()
@@ -155,7 +155,7 @@ async def test_a_missing_signature_or_body_hash_is_rejected():
     queue = asyncio.Queue()
     async with Source(queue) as source:
         raw = raw_of(cloud_event('EV1'))
-        target, _ = signed(source.url, raw)
+        target = signed(source.url, raw)[0]
         assert await source.post(raw, url=target, headers={'Content-Type': 'application/json'}) == 401
         # signed, but without bodySHA256 in the URL
         digest = hmac.new(TOKEN.encode(), source.url.encode(), hashlib.sha1).digest()
@@ -248,7 +248,7 @@ async def test_a_slow_queue_does_not_slow_the_answer():
             assert await source.post(raw_of(cloud_event('EV%da' % n), cloud_event('EV%db' % n))) == 200
         elapsed = time.monotonic() - started
         assert elapsed < 5.0
-        got = [await asyncio.wait_for(queue.get(), 5) for _ in range(10)]
+        got = [await asyncio.wait_for(queue.get(), 5) for _n in range(10)]
     assert [e['id'] for e in got] == ['EV%d%s' % (n, x) for n in range(5) for x in 'ab']
 
 
@@ -263,7 +263,7 @@ async def test_a_full_backlog_asks_twilio_to_retry_and_forgets_nothing():
         await asyncio.sleep(0.05)
         # the retry of the refused delivery is taken: its ids were not remembered
         assert await source.post(raw_of(cloud_event('EV3'), cloud_event('EV4'))) == 200
-        got = [(await asyncio.wait_for(queue.get(), 5))['id'] for _ in range(3)]
+        got = [(await asyncio.wait_for(queue.get(), 5))['id'] for _n in range(3)]
     assert got == ['EV2', 'EV3', 'EV4']
 
 

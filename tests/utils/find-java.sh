@@ -11,7 +11,7 @@ major() {  # the major version of the java binary $1, or 0
 candidates() {
     [ -n "${JAVA_HOME:-}" ] && echo "$JAVA_HOME/bin/java"
     command -v java 2>/dev/null && true
-    ls -d /usr/lib/jvm/*/bin/java 2>/dev/null || true
+    for java in /usr/lib/jvm/*/bin/java; do [ -x "$java" ] && echo "$java"; done
 }
 
 for java in $(candidates); do
@@ -25,9 +25,10 @@ done
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "find-java: no Java 17+; installing openjdk-17-jre-headless" >&2
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >&2
-    java=$(readlink -f "$(ls -d /usr/lib/jvm/*17*/bin/java | head -1)")
-    dirname "$(dirname "$java")"
-    exit 0
+    for java in /usr/lib/jvm/*17*/bin/java; do
+        dirname "$(dirname "$(readlink -f "$java")")"
+        exit 0
+    done
 fi
 echo "find-java: ansible-rulebook needs Java 17 or newer: install it (e.g. openjdk-17-jre-headless) or set JAVA_HOME" >&2
 exit 1
