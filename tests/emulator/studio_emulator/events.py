@@ -142,6 +142,8 @@ class EventStreams:
     # -- what the store tells -------------------------------------------------------------
     def on_execution(self, ex, changes):
         """Store listener: queue the events of what happened to ``ex`` for the subscribed sinks."""
+        if not self.subscriptions:
+            return  # the usual case (no Event Streams in use): nothing to build
         now = time.time()
         happened = []
         source = '/v1/Flows/%s/Executions/%s' % (ex['flow_sid'], ex['sid'])
