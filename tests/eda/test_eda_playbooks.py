@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/eda_survey_follow_up.yml as ansible-rulebook runs it (the event in ansible_eda.event),
-against the emulator: a rating below 3 starts the follow-up Flow, once; 3 and above, or a reply
-that is not a number, start nothing."""
+against the emulator: a rating below 3 starts the follow-up Flow, once; 3, or a reply that is not
+a number, start nothing."""
 
 import json
 import os
@@ -67,9 +67,10 @@ def test_a_low_rating_starts_the_follow_up_once(emulator, tmp_path):
     assert started[0]['messages'] and started[0]['from'] == '+15550000000'
 
 
-@pytest.mark.parametrize('reply', ['3', 'two', '{{ 1 }}'])
+@pytest.mark.parametrize('reply', ['3', '{{ 1 }}'])
 def test_other_answers_start_nothing(emulator, tmp_path, reply):
-    contact = '+1555444002%d' % ['3', 'two', '{{ 1 }}'].index(reply)
+    """The threshold itself, and a reply that is not a number (a template: never rendered)."""
+    contact = '+1555444002%d' % ['3', '{{ 1 }}'].index(reply)
     output = follow_up(emulator, tmp_path, survey_ended(emulator, contact, reply))
     assert follow_ups(emulator, contact) == []
     assert 'Start the follow-up' in output
