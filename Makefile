@@ -27,7 +27,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
 
-.PHONY: help venv venv-min test test-eda test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy chaos fixtures install clean
+.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy chaos fixtures install clean
 
 help:
 	@echo "make test     emulator tests, ansible-test sanity/units/integration, playbook and reliability tests,"
@@ -67,6 +67,7 @@ $(VENV)/.eda-done: tests/requirements-eda.txt $(VENV)/.done
 	$(VENV)/bin/pip install -q -r tests/requirements-eda.txt
 	touch $@
 
+.PHONY: test-eda
 test-eda: layout $(VENV)/.eda-done
 	cd extensions/eda && $(CURDIR)/$(VENV)/bin/ruff check plugins
 	$(VENV)/bin/pylint --max-line-length 100 extensions/eda/plugins
