@@ -59,8 +59,21 @@ $(VENV_MIN)/.done: tests/requirements-min.txt
 
 venv-min: $(VENV_MIN)/.done
 
-test: test-emulator sanity units integration test-playbooks reliability lint test-min
+test: test-emulator test-eda sanity units integration test-playbooks reliability lint test-min
 	@echo "make test: all suites passed"
+
+# Event-Driven Ansible: ruff and pylint on extensions/eda/plugins, the studio_events source's
+# tests, and a real ansible-rulebook fed by the emulator (Java 17+: found, or installed).
+$(VENV)/.eda-done: tests/requirements-eda.txt $(VENV)/.done
+	$(VENV)/bin/pip install -q -r tests/requirements-eda.txt
+	touch $@
+
+.PHONY: test-eda
+test-eda: layout $(VENV)/.eda-done
+	cd extensions/eda && $(CURDIR)/$(VENV)/bin/ruff check plugins
+	$(VENV)/bin/pylint --max-line-length 100 extensions/eda/plugins
+	JAVA_HOME=$$(tests/utils/find-java.sh) ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test \
+	    $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/eda
 
 test-emulator: venv
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests

@@ -169,11 +169,12 @@ def is_loopback(host):
         return False
 
 
-def base_url(studio_url=None, region=None, edge=None):
-    """The base URL: ``studio_url`` as given, else Twilio's host for ``region``/``edge``.
+def base_url(studio_url=None, region=None, edge=None, product='studio'):
+    """The base URL: ``studio_url`` as given, else Twilio's host of ``product`` for ``region``/``edge``.
 
     As Twilio's SDKs do: ``studio.{edge}.{region}.twilio.com`` (region defaults to ``us1`` when
-    only an edge is given), ``studio.{region}.twilio.com`` with a region alone.
+    only an edge is given), ``studio.{region}.twilio.com`` with a region alone; ``events`` for the
+    Events API (events.twilio.com). ``studio_url`` (a test server such as the emulator) serves both.
     """
     if studio_url:
         parts = urlsplit(studio_url)
@@ -191,10 +192,10 @@ def base_url(studio_url=None, region=None, edge=None):
             raise ConfigError('%s must be a Twilio %s name such as %s, got %r'
                               % (name, name, 'ie1' if name == 'region' else 'dublin', value))
     if edge:
-        return 'https://studio.%s.%s.twilio.com' % (edge, region or 'us1')
+        return 'https://%s.%s.%s.twilio.com' % (product, edge, region or 'us1')
     if region:
-        return 'https://studio.%s.twilio.com' % region
-    return 'https://%s' % DEFAULT_HOST
+        return 'https://%s.%s.twilio.com' % (product, region)
+    return 'https://%s.twilio.com' % product
 
 
 class StudioClient:

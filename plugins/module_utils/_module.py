@@ -114,7 +114,7 @@ def choose_credentials(params):
 class StudioModule(AnsibleModule):
     """AnsibleModule with the shared argspec merged in and a Studio client built on demand."""
 
-    def __init__(self, argument_spec=None, connections=8, **kwargs):
+    def __init__(self, argument_spec=None, connections=8, product='studio', **kwargs):
         spec = studio_argument_spec()
         spec.update(argument_spec or {})
         super(StudioModule, self).__init__(argument_spec=spec, **kwargs)
@@ -122,6 +122,7 @@ class StudioModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
         self._connections = connections
+        self._product = product  # the Twilio API host: studio, or events (Event Streams)
         # Set before the client is first used to pace retried POSTs too (the batch's Pacer.wait).
         self.pace = None
         # Seconds the whole task may take (task_budget); None for the batch, which runs for N/rate s.
@@ -141,7 +142,7 @@ class StudioModule(AnsibleModule):
         if self._client is None:
             params = self.params
             user, password = self.check(choose_credentials, params)
-            url = self.check(base_url, params['studio_url'], params['region'], params['edge'])
+            url = self.check(base_url, params['studio_url'], params['region'], params['edge'], self._product)
             self.check(check_limits, params)
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
                                         validate_certs=params['validate_certs'], max_retries=params['max_retries'],

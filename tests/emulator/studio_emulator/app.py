@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from .api import ApiError, error_response
 from .controls import controls
+from .events import EventStreams, event_controls, events
 from .v1 import v1
 from .v2 import v2
 
@@ -97,7 +98,10 @@ def create_app(store, credentials, faults):
     app.url_map.strict_slashes = False
     log = RequestLog()
     in_flight = InFlight()
-    app.extensions['studio_emulator'] = {'store': store, 'faults': faults, 'log': log}
+    auth_token = next((token for user, token in credentials if user == store.account_sid), '')
+    streams = EventStreams(store.account_sid, auth_token)
+    store.listeners.append(streams.on_execution)
+    app.extensions['studio_emulator'] = {'store': store, 'faults': faults, 'log': log, 'events': streams}
 
     @app.before_request
     def authenticate_and_apply_faults():
@@ -169,4 +173,6 @@ def create_app(store, credentials, faults):
     app.register_blueprint(v1)
     app.register_blueprint(v2)
     app.register_blueprint(controls)
+    app.register_blueprint(events)
+    app.register_blueprint(event_controls)
     return app

@@ -41,6 +41,7 @@ def reset():
     parts['store'].reset()
     parts['log'].clear()
     parts['faults'].set([])
+    parts['events'].reset()
     return json_response({'reset': True})
 
 

@@ -190,8 +190,10 @@ def _step(ex, event, widget, widget_type, target, now):
     })
 
 
-def end(ex, now):
+def end(ex, now, reason='FLOW_END'):
+    """End ``ex``; ``reason`` is the ended_reason of its execution.ended event."""
     ex['status'] = 'ended'
+    ex['ended_reason'] = reason
     ex['waiting'] = None
     ex['updated'] = now
 
@@ -223,14 +225,14 @@ def _walk(store, ex, definition, widget, event, target, now):
         _step(ex, event, widget, state['type'], target, now)
         ex['updated'] = now
         if not target or len(ex['steps']) >= store.max_steps:
-            end(ex, now)
+            end(ex, now, 'FLOW_END' if not target else 'MAX_STEPS')
             return
         ex['repeats'] = ex['repeats'] + 1 if ex['last_widget'] == target else 1
         ex['last_widget'] = target
         if ex['repeats'] > store.max_repeats:
             # "A Flow Execution will be stopped if the same Widget is executed 10 times in a row":
             # the widget ran 10 times; the Step that would run it an 11th time is the last one.
-            end(ex, now)
+            end(ex, now, 'MAX_WIDGET_REPEATS')
             return
         widget = target
         event, target = _run_widget(ex, states[widget], now)

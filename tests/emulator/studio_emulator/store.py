@@ -143,6 +143,8 @@ class Store:
         self._set_limits(*self._initial_limits[2:])
         self.state_file = state_file
         self._journal = None
+        # Called with (execution, changes) after every change of an Execution (events.py: Event Streams).
+        self.listeners = []
         self._reset_memory()
         self._seed_flows()
         if state_file:
@@ -160,6 +162,7 @@ class Store:
         self.active = {}          # (flow_sid, To, From) -> execution sid
         self.seq = 0
         self.created = []         # every Execution ever created: (flow_sid, address, sid)
+        self.announced = {}       # execution sid -> (Steps, status) the listeners were told of
 
     def _seed_flows(self):
         now = self.clock.now()
@@ -268,6 +271,19 @@ class Store:
     def _save(self, ex):
         self._index(ex)
         self._write({'op': 'put', 'data': ex})
+        self._announce(ex)
+
+    def _announce(self, ex):
+        """Tell the listeners what happened to ``ex`` since they last heard of it: whether it
+        started, the Steps that ended, whether it ended."""
+        if not self.listeners:
+            return
+        steps, status = self.announced.get(ex['sid'], (0, None))
+        changes = {'started': status is None, 'steps': ex['steps'][steps:],
+                   'ended': ex['status'] == 'ended' and status != 'ended'}
+        self.announced[ex['sid']] = (len(ex['steps']), ex['status'])
+        for listener in self.listeners:
+            listener(ex, changes)
 
     # -- flows -----------------------------------------------------------------------------
     def list_flows(self):
@@ -361,7 +377,7 @@ class Store:
             return
         changed = False
         if now - ex['created'] >= self.lifetime:
-            engine.end(ex, now)
+            engine.end(ex, now, 'EXPIRED')
             changed = True
         else:
             waiting = ex.get('waiting')
@@ -433,7 +449,7 @@ class Store:
         with self.lock:
             if ex['status'] == 'active':
                 now = self.clock.now()
-                engine.end(ex, now)
+                engine.end(ex, now, 'ENDED_BY_API')
                 self._save(ex)
             return ex
 

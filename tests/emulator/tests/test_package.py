@@ -31,10 +31,12 @@ def test_the_app_is_one_blueprint_per_api_and_the_controls():
     store = Store(DEFAULT_ACCOUNT_SID)
     app = create_app(store, {(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN), (DEFAULT_API_KEY, DEFAULT_API_SECRET)},
                      Faults([], 0))
-    assert set(app.blueprints) == {'v1', 'v2', 'controls'}
+    assert set(app.blueprints) == {'v1', 'v2', 'controls', 'events', 'event_controls'}
     prefixes = {rule.endpoint.split('.')[0]: rule.rule.split('/')[1] for rule in app.url_map.iter_rules()
                 if '.' in rule.endpoint}
-    assert prefixes == {'v1': 'v1', 'v2': 'v2', 'controls': '__emulator__'}
+    assert prefixes == {'v1': 'v1', 'v2': 'v2', 'controls': '__emulator__', 'events': 'v1',
+                        'event_controls': '__emulator__'}
     client = app.test_client()
     assert client.get('/__emulator__/health').status_code == 200
     assert client.get('/v2/Flows').status_code == 401  # the pipeline (auth) covers every Blueprint
+    assert client.get('/v1/Sinks').status_code == 401

@@ -234,6 +234,10 @@ def test_non_json_error_body():
     ({'studio_url': 'http://[::1]:8765'}, 'http://[::1]:8765'),
     ({'studio_url': 'http://localhost:1'}, 'http://localhost:1'),
     ({'studio_url': 'https://proxy.example.com/studio', 'region': 'ie1'}, 'https://proxy.example.com/studio'),
+    # The Events API (Event Streams) on its own host; studio_url (the emulator) serves both.
+    ({'product': 'events'}, 'https://events.twilio.com'),
+    ({'product': 'events', 'region': 'ie1', 'edge': 'dublin'}, 'https://events.dublin.ie1.twilio.com'),
+    ({'product': 'events', 'studio_url': 'http://127.0.0.1:8765'}, 'http://127.0.0.1:8765'),
 ])
 def test_base_urls(kwargs, url):
     assert base_url(**kwargs) == url
