@@ -27,17 +27,20 @@ class ActionModule(ActionBase):
             'content': {'type': 'str'},
             'mode': {'type': 'raw', 'default': '%04o' % DEFAULT_MODE},
             'check_writable': {'type': 'bool', 'default': False},
+            'label': {'type': 'str', 'default': 'path'},
         })
+        label = args['label']
         try:
-            mode = parse_mode(args['mode'], 'mode')
+            # studio_report_path -> studio_report_mode: messages name the variables the user set.
+            mode = parse_mode(args['mode'], label[:-len('path')] + 'mode' if label.endswith('_path') else 'mode')
             if args['check_writable']:
                 # Relative to the directory ansible-playbook started in: this runs in its process.
-                result.update(path=check_writable(args['path'], 'path'), changed=False)
+                result.update(path=check_writable(args['path'], label), changed=False)
                 return result
             if args['content'] is None:
                 raise ValueError('content is required (the text of the report), unless check_writable is true')
-            result.update(write_file(args['path'], args['content'], mode, check_mode=self._task.check_mode))
+            result.update(write_file(args['path'], args['content'], mode, label, check_mode=self._task.check_mode))
         except (ValueError, OSError) as exc:
             result.update(failed=True, msg=str(exc) if isinstance(exc, ValueError)
-                          else 'path: %s cannot be written: %s' % (args['path'], exc.strerror or exc))
+                          else '%s: %s cannot be written: %s' % (label, args['path'], exc.strerror or exc))
         return result

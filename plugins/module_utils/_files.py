@@ -86,8 +86,8 @@ def check_target(path, option='path', links=True):
     path = os.path.abspath(os.path.expanduser(path))
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
-        raise ValueError('%s: the directory %s of %s does not exist; %s must name a file in an existing directory'
-                         % (option, folder, path, option))
+        raise ValueError('%s: %s cannot be written: its directory %s does not exist; %s must name a file in an '
+                         'existing directory' % (option, path, folder, option))
     try:
         found = os.lstat(path)
     except OSError as exc:
@@ -176,12 +176,13 @@ def _sync_directory(folder):
         os.close(fd)
 
 
-def write_file(path, data, mode=DEFAULT_MODE, check_mode=False):
+def write_file(path, data, mode=DEFAULT_MODE, option='path', check_mode=False):
     """Write ``data`` (bytes or text, UTF-8) as the whole file ``path``, safely (see the module's doc).
 
     Returns {'path', 'changed', 'mode'} (mode as an octal string). Raises ValueError for a path that
-    cannot be written, OSError for a failure while writing; a failed write leaves the old file."""
-    path = check_target(path)
+    cannot be written (naming ``option``), OSError for a failure while writing; a failed write
+    leaves the old file."""
+    path = check_target(path, option)
     if not isinstance(data, bytes):
         data = data.encode('utf-8')
     final = _final_mode(path, mode)

@@ -43,8 +43,9 @@ options:
   path:
     description:
       - The JSON Lines file to write (created with mode C(0600) when missing, appended to otherwise). Its directory
-        must exist. A relative path is relative to the working directory of the module (with C(connection: local),
-        the directory C(ansible-playbook) was started in).
+        must exist. Give an absolute path - with a local connection, Ansible runs modules in the playbook's
+        directory, so a relative path is relative to that. C(playbooks/export_executions.yml) makes its
+        C(studio_export_path) absolute from the directory C(ansible-playbook) was started in.
       - "Each line is C({\"sid\": ..., \"execution\": {...}, \"context\": {...}, \"steps\": [...]}), the Execution as the
         v1 API returns it, its Context, and its Steps oldest first, each with its C(context)."
     type: path

@@ -48,6 +48,12 @@ options:
         and O(path) is not a directory or another file that is not a regular file).
     type: bool
     default: false
+  label:
+    description:
+      - The name messages give O(path) - the playbooks give the variable's, V(studio_report_path). When it ends in
+        C(_path), messages name O(mode) with C(_mode) in its place (V(studio_report_mode)).
+    type: str
+    default: path
 attributes:
   check_mode:
     description: Says whether the file would change, and writes nothing. O(check_writable=true) creates and removes
@@ -100,6 +106,7 @@ def main():
         content=dict(type='str'),
         mode=dict(type='raw', default='0600'),
         check_writable=dict(type='bool', default=False),
+        label=dict(type='str', default='path'),
     ), supports_check_mode=True)
     module.fail_json(msg='telephony.twilio.studio_report_file runs as an action on the controller; this module '
                          'file only documents it')
