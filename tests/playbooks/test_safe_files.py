@@ -114,9 +114,9 @@ def test_a_report_that_cannot_be_written_fails_before_anything_is_sent(studio, w
 
 # -- the export: paths it refuses before anything is sent ------------------------------------------
 @pytest.mark.parametrize('plant, says', [
-    (lambda p: os.mkfifo(p), 'is a FIFO (named pipe), not a regular file'),
+    (os.mkfifo, 'is a FIFO (named pipe), not a regular file'),
     (lambda p: os.symlink('/dev/zero', p), 'is a symbolic link'),
-    (lambda p: os.mkdir(p), 'is a directory, not a regular file'),
+    (os.mkdir, 'is a directory, not a regular file'),
 ])
 def test_the_export_refuses_a_path_that_is_not_a_regular_file_at_once(studio, work, plant, says):
     path = work / 'planted.jsonl'

@@ -67,8 +67,8 @@ def test_a_link_at_the_path_is_replaced_never_followed(tmp_path):
 
 
 @pytest.mark.parametrize('make, what', [
-    (lambda p: os.mkfifo(p), r'a FIFO \(named pipe\)'),
-    (lambda p: os.mkdir(p), 'a directory'),
+    (os.mkfifo, r'a FIFO \(named pipe\)'),
+    (os.mkdir, 'a directory'),
 ])
 def test_a_path_that_is_not_a_regular_file_is_refused_at_once(tmp_path, make, what):
     path = str(tmp_path / 'report.csv')
