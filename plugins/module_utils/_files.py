@@ -120,12 +120,13 @@ def check_writable(path, option='path', links=True):
 
 
 def _final_mode(path, mode):
-    """``mode``, narrowed by the mode of the regular file already at ``path`` (never widened)."""
+    """``mode``, narrowed by the mode of the regular file already at ``path`` (never widened); the
+    owner keeps reading and writing."""
     try:
         found = os.lstat(path)
     except OSError:
         return mode
-    return mode & stat.S_IMODE(found.st_mode) if stat.S_ISREG(found.st_mode) else mode
+    return (mode & stat.S_IMODE(found.st_mode)) | 0o600 if stat.S_ISREG(found.st_mode) else mode
 
 
 def _same_content(path, data, mode):
@@ -209,7 +210,7 @@ def open_regular(path, write=False, mode=DEFAULT_MODE):
     """An fd of the regular file ``path`` (created with ``mode`` when ``write``), or None when it is
     missing and not to be created. Never follows a link at the path, never blocks on a FIFO or a
     device: it is checked before it is opened, and the open file is checked again. Raises
-    ValueError for a path that is not a regular file of the user running this."""
+    ValueError for a path that is not a regular file of the user running this, with one name."""
     check_target(path, links=False)
     flags = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, 'O_CLOEXEC', 0)
     flags |= (os.O_RDWR | os.O_CREAT | os.O_APPEND) if write else os.O_RDONLY
@@ -229,6 +230,9 @@ def open_regular(path, write=False, mode=DEFAULT_MODE):
         if write and found.st_uid != os.geteuid():
             raise ValueError('%s belongs to another user (uid %d), not to the user writing it (uid %d); give a file '
                              'of your own' % (path, found.st_uid, os.geteuid()))
+        if write and found.st_nlink > 1:
+            raise ValueError('%s has %d hard links: writing it would change a file of other names; give a file with '
+                             'one name' % (path, found.st_nlink))
         # Back to blocking I/O: the file is regular, O_NONBLOCK only guarded the open.
         fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
     except BaseException:

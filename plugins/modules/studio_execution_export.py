@@ -23,7 +23,8 @@ description:
     written again. Lines are never duplicated.
   - It touches only its own files. The Flow and the credentials are checked (one request) before the file is
     opened. A new file is created with mode C(0600); an existing file keeps its mode. A path that is a symbolic
-    link, a directory, a FIFO, a device or a socket, or a file of another user, is refused without being read.
+    link, a directory, a FIFO, a device or a socket, a file of another user or a file with other names (hard
+    links) is refused without being read.
     Every line already in the file must be a line this module wrote (at most 64 MiB), else the file is refused
     and left as it is - a JSON file or another tool's JSON Lines is never "repaired". A torn last line is cut only
     when whole lines before it prove the file is an export, and never in place - the whole lines are copied to a

@@ -16,7 +16,8 @@ description:
   - Writes O(content) as the file O(path) on the controller, the way every file of this collection that holds
     personal data is written.
   - A new file is created with O(mode), by default C(0600) (only its owner reads it). The mode of a file already at
-    O(path) is never widened - the file gets O(mode) narrowed by its old mode.
+    O(path) is never widened - the file gets O(mode) narrowed by its old mode (its owner always reads and writes
+    it).
   - Never written through a symbolic link. The report is written to a temporary file in the same directory, which
     is then renamed over O(path). The rename replaces a link at O(path) and never follows it, so a link planted
     there by someone else changes nothing but the link itself, and a reader never sees half a report. A link you

@@ -47,6 +47,9 @@ def test_an_existing_files_mode_is_never_widened(tmp_path):
     os.chmod(str(path), 0o644)  # a report written before 0600: narrowed to what is asked
     _files.write_file(str(path), 'newer')
     assert mode_of(path) == 0o600
+    os.chmod(str(path), 0o040)  # the owner always keeps reading and writing
+    _files.write_file(str(path), 'newest', 0o640)
+    assert mode_of(path) == 0o640
 
 
 def test_a_link_at_the_path_is_replaced_never_followed(tmp_path):
@@ -148,6 +151,14 @@ def test_open_regular_refuses_a_link_even_to_a_regular_file(tmp_path):
     with pytest.raises(ValueError, match='zero.jsonl is a symbolic link'):
         _files.open_regular(str(tmp_path / 'zero.jsonl'))
     assert _files.open_regular(str(tmp_path / 'missing.jsonl')) is None
+
+
+def test_open_regular_refuses_a_file_with_other_names(tmp_path):
+    victim = tmp_path / 'victim'
+    victim.write_text('')
+    os.link(str(victim), str(tmp_path / 'export.jsonl'))
+    with pytest.raises(ValueError, match='export.jsonl has 2 hard links'):
+        _files.open_regular(str(tmp_path / 'export.jsonl'), write=True)
 
 
 def test_open_regular_creates_0600_and_refuses_another_users_file(tmp_path, wide_umask):  # pylint: disable=unused-argument
