@@ -151,6 +151,13 @@ def test_a_file_the_export_did_not_write_is_refused_and_left_as_it_is(studio, wo
     assert sorted(os.listdir(str(work))) == [name]
 
 
+def test_wrong_credentials_fail_before_the_export_file_is_made(studio, work):
+    out = studio.playbook('export_executions.yml', '-e', 'studio_flow="%s"' % FLOW, '-e', 'studio_export_path=new.jsonl',
+                          cwd=str(work), check=False, env={'TWILIO_AUTH_TOKEN': 'f' * 32})
+    assert out.returncode != 0 and '401' in out.stdout, out.stdout
+    assert os.listdir(str(work)) == []
+
+
 def test_an_export_is_0600_and_a_torn_line_is_repaired_by_copy_and_rename(studio, work):
     create_executions(studio, 4)
     export(studio, 'out.jsonl', cwd=str(work))
