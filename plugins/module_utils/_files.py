@@ -266,17 +266,20 @@ def _same_file(fd, path):
     return (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino)
 
 
-def open_locked(path, wait=10.0, mode=DEFAULT_MODE, clock=time.monotonic, sleep=time.sleep):
-    """open_regular(path, write=True) holding an exclusive flock on it, the one writer of the file.
+def open_locked(path, wait=10.0, mode=DEFAULT_MODE, write=True, clock=time.monotonic, sleep=time.sleep):
+    """open_regular(path, write) holding an flock on it: exclusive for the one writer of the file,
+    shared for a reader (None when the file is missing), which then never reads a line being written.
 
     Waits ``wait`` seconds at most for another writer to finish, then raises Busy naming it. The
     lock is the file's own: it goes with the process (a killed writer leaves no stale lock), and
     it is taken again if the file was replaced while waiting."""
     deadline = clock() + wait
     while True:
-        fd = open_regular(path, write=True, mode=mode)
+        fd = open_regular(path, write=write, mode=mode)
+        if fd is None:
+            return None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_EX if write else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 os.close(fd)

@@ -83,7 +83,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     description: Lists the window and says how many Executions would be written (and how many bytes of a torn last line
-      would be cut), without reading them, taking the lock or writing the file.
+      would be cut), without reading them or writing the file. It waits for an export of the same file that is
+      writing it, as a second export does.
     support: full
   diff_mode:
     description: The file only grows; the result counts the lines added.
@@ -248,12 +249,10 @@ def check_flow_exists(module, flow):
 
 
 def open_file(module, path):
-    """The export file: locked and created (0600) when missing, or in check mode open for reading
-    only (None when missing)."""
+    """The export file, locked: created (0600) when missing, or in check mode open for reading only
+    (None when missing)."""
     try:
-        if module.check_mode:
-            return _files.open_regular(path)
-        return _files.open_locked(path, wait=module.params['lock_timeout'])
+        return _files.open_locked(path, wait=module.params['lock_timeout'], write=not module.check_mode)
     except _files.Busy as exc:
         module.fail_json(msg='path: %s' % exc, path=path, lock_holders=exc.holders)
     except (ValueError, OSError) as exc:

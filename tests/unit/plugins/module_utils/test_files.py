@@ -182,8 +182,16 @@ def test_one_writer_per_file_the_second_fails_naming_the_first(tmp_path):
                        % os.getpid()) as caught:
         _files.open_locked(path, wait=0.3)
     assert 0.3 <= time.monotonic() - started < 2 and caught.value.holders == [os.getpid()]
+    with pytest.raises(_files.Busy):  # a reader (check mode) does not read a file being written
+        _files.open_locked(path, wait=0, write=False)
     os.close(first)
     os.close(_files.open_locked(path, wait=0))  # free again once the first is gone
+    readers = [_files.open_locked(path, wait=0, write=False) for dummy in range(2)]  # readers share
+    with pytest.raises(_files.Busy):
+        _files.open_locked(path, wait=0)
+    for reader in readers:
+        os.close(reader)
+    assert _files.open_locked(str(path) + '.missing', write=False) is None
 
 
 def test_a_waiting_writer_follows_a_repair_to_the_new_file(tmp_path):
