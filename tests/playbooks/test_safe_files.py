@@ -80,6 +80,8 @@ def test_a_report_path_planted_as_a_link_to_a_root_only_file_leaves_that_file_al
 
 
 def test_reports_are_0600_a_mode_may_widen_a_new_one_never_an_old_one(studio, work):
+    dry = studio.playbook('run_flow.yml', '--check', '-e', 'studio_report_path=new.json', cwd=str(work))
+    assert 'Report not written (check mode): %s' % (work / 'new.json') in dry.stdout and os.listdir(str(work)) == []
     studio.playbook('run_flow.yml', '-e', 'studio_report_path=new.json', '-e', 'studio_report_mode=0640',
                     cwd=str(work))
     assert mode_of(work / 'new.json') == 0o640
