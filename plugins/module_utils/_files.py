@@ -130,14 +130,15 @@ def _final_mode(path, mode):
 
 
 def _same_content(path, data, mode):
-    """Whether the regular file at ``path`` already holds ``data`` with mode ``mode``."""
+    """Whether the regular file at ``path`` is ours and already holds ``data`` with mode ``mode``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return False
     try:
         found = os.fstat(fd)
-        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data) or stat.S_IMODE(found.st_mode) != mode:
+        if (not stat.S_ISREG(found.st_mode) or found.st_uid != os.geteuid() or found.st_size != len(data)
+                or stat.S_IMODE(found.st_mode) != mode):
             return False
         with os.fdopen(os.dup(fd), 'rb') as handle:
             return handle.read(len(data) + 1) == data
