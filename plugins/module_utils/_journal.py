@@ -63,33 +63,41 @@ class ResultsReader:
         return found
 
 
-def whole_lines(path, key, repair=True):
-    """The values of ``key`` in every line of a JSON Lines file, after cutting off a torn last line.
+# The longest line an export reads back (and writes): 64 MiB. A line is one Execution with its
+# Context and Steps; the bound keeps a file that is not an export (or /dev/zero) from filling memory.
+MAX_LINE = 64 * 1024 * 1024
 
-    Lines are appended whole and flushed one at a time, so only the last one can be cut short (by a
-    crash or a kill); with ``repair`` it is removed (its item is then written again). Returns
-    (values, bytes of the torn line). A bad line before the last means the file is not what this
-    collection wrote: ValueError."""
-    values = set()
-    if not os.path.exists(path):
-        return values, 0
-    good_end = 0
-    with open(path, 'rb') as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                if not raw.endswith(b'\n'):
-                    raise ValueError('torn')
-                entry = json.loads(raw.decode('utf-8'))
-                values.add(entry[key])
-            except (ValueError, KeyError, TypeError):
-                rest = handle.read()
-                if rest.strip():
-                    raise ValueError('%s: line %d is not a line this collection wrote (JSON with "%s"); '
-                                     'choose another file' % (path, number, key))
-                break
-            good_end += len(raw)
-        size = handle.seek(0, os.SEEK_END)
-    if repair and size > good_end:
-        with open(path, 'r+b') as handle:
-            handle.truncate(good_end)
-    return values, size - good_end
+
+def read_lines(handle, key, is_ours, max_line=MAX_LINE):
+    """What a JSON Lines file this collection appends to holds: (values of ``key``, bytes of whole
+    lines, bytes after them).
+
+    ``handle`` is the file opened for binary reading at its start. Lines are appended whole and
+    flushed one at a time, so only the last one can be cut short (by a crash or a kill): it is
+    counted as bytes after the whole lines, for the caller to cut off - but only when whole lines
+    before it prove that this collection wrote the file. Raises ValueError, naming the line, for a
+    line that ``is_ours`` (given the decoded JSON) rejects, a line longer than ``max_line``, and a
+    last line without a newline in a file that has no whole line (a JSON file, or another tool's)."""
+    values, whole, number = set(), 0, 0
+    while True:
+        raw = handle.readline(max_line + 1)
+        if not raw:
+            return values, whole, 0
+        number += 1
+        if len(raw) > max_line:
+            raise ValueError('line %d is longer than %d bytes: this is not a file this collection wrote; choose '
+                             'another file' % (number, max_line))
+        if not raw.endswith(b'\n'):
+            if not values:
+                raise ValueError('its last line has no final newline and no line before it is one this collection '
+                                 'wrote (a JSON file, or another tool\'s), so it is not repaired; choose another file')
+            return values, whole, len(raw)
+        try:
+            entry = json.loads(raw.decode('utf-8'))
+            if not is_ours(entry):
+                raise ValueError(number)
+        except (ValueError, RecursionError):
+            raise ValueError('line %d is not a line this collection wrote (JSON with "%s"); choose another file'
+                             % (number, key))
+        values.add(entry[key])
+        whole += len(raw)

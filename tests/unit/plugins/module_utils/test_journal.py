@@ -50,19 +50,56 @@ def test_lines_from_many_threads_never_mix(tmp_path):
     assert len(found) == 400 and all(found['c%d' % i]['n'] == i for i in range(400))
 
 
-def test_whole_lines_cuts_only_a_torn_last_line(tmp_path):
+def has_sid(entry):
+    return isinstance(entry, dict) and 'sid' in entry
+
+
+def read(path, max_line=_journal.MAX_LINE):
+    with open(str(path), 'rb') as handle:
+        return _journal.read_lines(handle, 'sid', has_sid, max_line)
+
+
+def test_read_lines_counts_a_torn_last_line_after_whole_lines(tmp_path):
     path = tmp_path / 'export.jsonl'
     path.write_text('{"sid": "FN1"}\n{"sid": "FN2"}\n{"sid": "FN3", "execu')
-    assert _journal.whole_lines(str(path), 'sid', repair=False) == ({'FN1', 'FN2'}, 21)
-    assert path.read_text().endswith('"execu')  # not repaired when asked not to
-    assert _journal.whole_lines(str(path), 'sid') == ({'FN1', 'FN2'}, 21)
-    assert path.read_text() == '{"sid": "FN1"}\n{"sid": "FN2"}\n'
-    assert _journal.whole_lines(str(path), 'sid') == ({'FN1', 'FN2'}, 0)
+    assert read(path) == ({'FN1', 'FN2'}, 30, 21)
+    assert path.read_text().endswith('"execu')  # reading never changes the file
+    path.write_text('{"sid": "FN1"}\n{"sid": "FN2"}\n')
+    assert read(path) == ({'FN1', 'FN2'}, 30, 0)
+    path.write_text('')
+    assert read(path) == (set(), 0, 0)
 
 
-def test_whole_lines_refuses_a_file_it_did_not_write(tmp_path):
+def test_read_lines_refuses_a_file_it_did_not_write(tmp_path):
     path = tmp_path / 'other.jsonl'
     path.write_text('{"sid": "FN1"}\nnot json\n{"sid": "FN3"}\n')
     with pytest.raises(ValueError, match='line 2 is not a line this collection wrote'):
-        _journal.whole_lines(str(path), 'sid')
-    assert _journal.whole_lines(str(tmp_path / 'missing.jsonl'), 'sid') == (set(), 0)
+        read(path)
+    path.write_text('{"sid": "FN1"}\n{"id": 2}\n')  # JSON, but not this format
+    with pytest.raises(ValueError, match='line 2 is not a line'):
+        read(path)
+    path.write_bytes(b'{"sid": "FN1"}\n\xff\xfe\n')  # not UTF-8
+    with pytest.raises(ValueError, match='line 2 is not a line'):
+        read(path)
+    path.write_text('[' * 100000 + '\n')  # deeper than the JSON decoder goes
+    with pytest.raises(ValueError, match='line 1 is not a line'):
+        read(path)
+
+
+@pytest.mark.parametrize('text', ['{"sid": "FN1"}', '{"other": "tool"}\n{"sid": "FN1"', '{"a": 1}\n{"b": 2'])
+def test_a_last_line_without_newline_is_repaired_only_after_lines_that_prove_the_file(tmp_path, text):
+    path = tmp_path / 'x.json'
+    path.write_text(text)
+    with pytest.raises(ValueError, match='line'):
+        read(path)
+
+
+def test_read_lines_reads_no_more_than_its_bound(tmp_path):
+    path = tmp_path / 'long.jsonl'
+    path.write_text('{"sid": "FN1"}\n' + 'x' * 5000)
+    with pytest.raises(ValueError, match='line 2 is longer than 1000 bytes'):
+        read(path, max_line=1000)
+    # /dev/zero has no newline and no end: the bound stops the read
+    with open('/dev/zero', 'rb') as handle:
+        with pytest.raises(ValueError, match='line 1 is longer than 4096 bytes'):
+            _journal.read_lines(handle, 'sid', has_sid, 4096)
