@@ -71,7 +71,7 @@ def test_deploy_subflows_first_then_rerun_writes_nothing(studio, folder):
     assert recap_changed(again.stdout) == 0 and writes(studio, mark) == []
     requests_sent = studio.control.requests(mark)
     assert len(requests_sent) <= 3 * 3  # at most 3 per unchanged Flow (here: one listing + a fetch each)
-    assert '3 Flows: written 0' in again.stdout
+    assert re.search(r'3 Flows in account AC0123456789abcdef0123456789abcdef from \S+: written 0', again.stdout)
 
 
 def test_reformatted_files_are_no_change_and_one_property_is_one_revision(studio, folder):
