@@ -11,7 +11,7 @@ name: studio_flow_template
 version_added: 0.3.0
 short_description: Render a Flow definition template so that its values cannot change the JSON's shape
 description:
-  - "Renders a Studio Flow template (C(NAME.json.j2)) as M(ansible.builtin.template#lookup) does, with Jinja's values
+  - "Renders a Studio Flow template (C(NAME.json.j2)) as P(ansible.builtin.template#lookup) does, with Jinja's values
     written C([[ value ]]) and comments C([# #]) (Studio's Liquid keeps C({{ }}) and C({% %})), and with one
     difference: a C([[ value ]]) inside a JSON string is rendered JSON-escaped."
   - "A value holding a double quote or a backslash stays part of its string, so a template value cannot add keys,
@@ -28,7 +28,7 @@ options:
     elements: str
     required: true
   template_vars:
-    description: Variables added to the play's variables while rendering (as for M(ansible.builtin.template#lookup)).
+    description: Variables added to the play's variables while rendering (as for P(ansible.builtin.template#lookup)).
     type: dict
     default: {}
 author:

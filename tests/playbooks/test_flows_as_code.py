@@ -351,9 +351,10 @@ def test_documented_commands_survive_copy_and_paste():
         with open(path, encoding='utf-8') as handle:
             text = handle.read().replace('\\\n', ' ')
         for line in text.splitlines():
-            if 'ansible-playbook' not in line:
+            command = line.strip().lstrip('$ ')
+            if not command.startswith('ansible-playbook '):
                 continue
-            words = shlex.split(line.strip().lstrip('$ '), comments=False)
+            words = shlex.split(command, comments=True)
             for flag, value in zip(words, words[1:]):
                 if flag in ('-e', '--extra-vars') and not value.startswith(('{', '@')):
                     found += 1

@@ -84,7 +84,7 @@ def test_nan_and_infinity_are_not_json(constant):
 
 def test_strict_json_returns_plain_dicts_in_the_order_given():
     value = _flows.strict_json('{"b": {"d": 1, "c": 2}, "a": [{"z": 1}]}')
-    assert type(value) is dict and type(value['b']) is dict and type(value['a'][0]) is dict  # noqa: E721
+    assert not any(isinstance(v, _flows._Object) for v in (value, value['b'], value['a'][0]))
     assert list(value) == ['b', 'a'] and list(value['b']) == ['d', 'c']
 
 
