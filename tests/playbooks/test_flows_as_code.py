@@ -366,3 +366,43 @@ def test_documented_commands_survive_copy_and_paste():
         with open(path, encoding='utf-8') as handle:
             quoted = re.findall(r'-e\s+\w+=["\']', handle.read())
         assert quoted == [], '%s: a quoted -e key=value holds spaces; use the JSON form' % path
+
+
+@pytest.fixture
+def core_216(monkeypatch):
+    """ansible-playbook of ansible-core 2.16 (make venv-min), for the cases 2.16 used to get wrong."""
+    import studio_runner
+    path = os.path.join(ROOT, '.venv-min', 'bin', 'ansible-playbook')
+    if not os.path.exists(path):
+        pytest.skip('no .venv-min (make venv-min)')
+    import subprocess
+    version = subprocess.run([path, '--version'], stdout=subprocess.PIPE, text=True, check=True).stdout
+    assert 'core 2.16' in version
+    monkeypatch.setattr(studio_runner, 'ANSIBLE_PLAYBOOK', path)
+    return path
+
+
+def test_on_ansible_core_2_16_nan_is_refused_and_values_are_escaped(core_216, studio, workdir):
+    (workdir / 'flows' / 'notify.json.j2').write_text(
+        '{"friendly_name": "Notify", "definition": {"initial_state": "Trigger", "states": [\n'
+        '  {"name": "Trigger", "type": "trigger", "properties": {}, '
+        '"transitions": [{"event": "incomingRequest", "next": "tell"}]},\n'
+        '  {"name": "tell", "type": "send-message", "properties": {"body": "[[ greeting ]]"}, '
+        '"transitions": [{"event": "sent"}, {"event": "failed"}]}]}}\n')
+    greeting = 'Hi", "to": "+19999999999'
+    run = run_in(studio, workdir, 'deploy_flows.yml', '-e', 'studio_flows_dir=flows/', *ENVIRONMENT,
+                 '-e', json.dumps({'greeting': greeting}))
+    tell = v2(studio, '/v2/Flows/%s' % flow_named(studio, 'Notify')['sid'])['definition']['states'][1]
+    assert tell['properties'] == {'body': greeting}
+
+    (workdir / 'flows' / 'notify.json.j2').unlink()
+    for text, says in (
+            ('{"initial_state": "Trigger", "states": [{"name": "Trigger", "type": "trigger", "properties": {"x": NaN}}]}',
+             'NaN is not JSON'),
+            ('{"initial_state": "Trigger", "states": [], "states": [{"name": "Trigger", "type": "trigger"}]}',
+             "survey.json repeats the key 'states' at #/states")):
+        (workdir / 'flows' / 'survey.json').write_text(text)
+        mark = studio.control.last_request()
+        run = run_in(studio, workdir, 'deploy_flows.yml', '-e', 'studio_flows_dir=flows/', *ENVIRONMENT, check=False)
+        assert run.returncode != 0 and says in run.stdout and 'string indices' not in run.stdout, run.stdout
+        assert writes(studio, mark) == []

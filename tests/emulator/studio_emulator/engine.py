@@ -117,7 +117,6 @@ REQUIRED_PROPERTIES = {
     'set-variables': ('variables',),
     'make-http-request': ('method', 'url'),
     'run-function': ('url',),
-    'run-function-v2': ('url',),
 }
 MAX_STATES = 1000
 
