@@ -292,8 +292,10 @@ class Deploy:
             self.flows.delete(current['sid'])
         return dict(changed=True, flow=None if not self.module.check_mode else current, revision=None,
                     revision_created=False, changes=['deleted'],
+                    account_sid=self.account_sid(current),
                     diff=dict(before=canonical(current.get('definition')), after='',
-                              before_header='%s revision %s' % (current['sid'], current.get('revision')),
+                              before_header='%s revision %s in account %s' % (
+                                  current['sid'], current.get('revision'), self.account_sid(current)),
                               after_header='(deleted)'))
 
     def compared(self, current, status):

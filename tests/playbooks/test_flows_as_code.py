@@ -406,3 +406,10 @@ def test_on_ansible_core_2_16_nan_is_refused_and_values_are_escaped(core_216, st
         run = run_in(studio, workdir, 'deploy_flows.yml', '-e', 'studio_flows_dir=flows/', *ENVIRONMENT, check=False)
         assert run.returncode != 0 and says in run.stdout and 'string indices' not in run.stdout, run.stdout
         assert writes(studio, mark) == []
+
+
+def test_export_renders_a_template_whose_subflow_the_account_lacks(studio, workdir):
+    (workdir / 'flows' / 'collect-address.json').unlink()
+    run = run_in(studio, workdir, 'export_flows.yml', '-e', 'studio_export_dir=flows/', *ENVIRONMENT)
+    assert 'kept as templates, not exported: checkout.json.j2' in run.stdout
+    assert not (workdir / 'flows' / 'checkout.json').exists() and (workdir / 'flows' / 'customer-survey.json').exists()
