@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import is_sid, shown
@@ -27,19 +28,98 @@ VALIDATION_FAILED = 81022
 MAX_STATES = 1000
 
 
+class _Object(dict):
+    """A JSON object as parsed by strict_json, with the keys that were repeated in it."""
+    repeated = ()
+
+
+def _pairs(pairs):
+    found = _Object()
+    repeated = []
+    for key, value in pairs:
+        if key in found and key not in repeated:
+            repeated.append(key)
+        found[key] = value
+    if repeated:
+        found.repeated = repeated
+    return found
+
+
+def _not_a_number(name):
+    raise ValueError('%s is not JSON (JSON has no NaN or Infinity)' % name)
+
+
+def json_path(parts):
+    """A JSON Pointer-like path for messages: ('states', 2, 'name') -> '#/states/2/name'."""
+    return '#' + ''.join('/%s' % part for part in parts)
+
+
+def _first(value, test, parts=()):
+    """The path (a tuple) of the first node of ``value`` for which ``test`` is true, or None."""
+    if test(value):
+        return parts
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _first(item, test, parts + (key,))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first(item, test, parts + (index,))
+            if found is not None:
+                return found
+    return None
+
+
+def non_finite(value):
+    """The path of the first NaN or Infinity in a parsed JSON value ('#/states/1/properties/x'), or None."""
+    found = _first(value, lambda v: isinstance(v, float) and not math.isfinite(v))
+    return None if found is None else json_path(found)
+
+
+def strict_json(text, name='definition'):
+    """Parse JSON text, refusing what the standard library lets through: a key repeated in one object
+    (JSON keeps the last, so a reviewer reads one value and Studio gets another) and NaN/Infinity
+    (not JSON). ValueError names the key's path."""
+    value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_not_a_number)
+    found = _first(value, lambda v: isinstance(v, _Object) and bool(v.repeated))
+    if found is not None:
+        node = value
+        for part in found:
+            node = node[part]
+        raise ValueError('%s repeats the key %s at %s (JSON keeps only the last one): give each key once'
+                         % (name, shown(node.repeated[0]), json_path(found + (node.repeated[0],))))
+    return _plain(value)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return dict((key, _plain(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def parse_definition(value, name='definition'):
-    """A Flow definition from a dict or a JSON string; ValueError naming ``name`` otherwise."""
+    """A Flow definition from a dict or a JSON string; ValueError naming ``name`` otherwise.
+
+    A string with a repeated key, and NaN or Infinity anywhere, are refused (see strict_json)."""
     if isinstance(value, (bytes, bytearray)):
         value = value.decode('utf-8')
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strict_json(value, name)
         except ValueError as exc:
+            if str(exc).startswith(name):
+                raise
             raise ValueError('%s must be a Flow definition, a dict or a JSON string; the string is not JSON: %s'
                              % (name, exc))
     if not isinstance(value, dict):
         raise ValueError('%s must be a Flow definition (a JSON object with initial_state and states), got %s'
                          % (name, type(value).__name__))
+    bad = non_finite(value)
+    if bad is not None:
+        raise ValueError('%s holds NaN or Infinity at %s, which JSON (and Studio) cannot carry' % (name, bad))
     states = value.get('states')
     if not isinstance(states, list) or not states:
         raise ValueError('%s must have states, a non-empty list of widgets (it has %s)'
@@ -125,14 +205,46 @@ def validation_problems(error):
     return list(details.get('errors') or []), list(details.get('warnings') or [])
 
 
-def describe_problems(problems):
-    """One line per error: "#/states/1/properties/body: send-message widget hello needs ..."."""
+def _widget_words(parts, definition):
+    """'widget 'greet', transition 'sent'' for a path into a definition's states, or None."""
+    states = definition.get('states') if isinstance(definition, dict) else None
+    if len(parts) < 2 or parts[0] != 'states' or not parts[1].isdigit() or not isinstance(states, list) \
+            or int(parts[1]) >= len(states) or not isinstance(states[int(parts[1])], dict):
+        return None
+    state = states[int(parts[1])]
+    words = ['widget %s' % shown(state.get('name'))]
+    rest = parts[2:]
+    transitions = state.get('transitions')
+    if len(rest) >= 2 and rest[0] == 'transitions' and rest[1].isdigit() and isinstance(transitions, list) \
+            and int(rest[1]) < len(transitions) and isinstance(transitions[int(rest[1])], dict):
+        transition = transitions[int(rest[1])]
+        words.append('transition %s' % shown(transition.get('event')))
+        rest = rest[2:]
+        names = [s.get('name') for s in states if isinstance(s, dict)]
+        if rest == ['next'] and transition.get('next') not in names:
+            return '%s \u2192 unknown widget %s' % (', '.join(words), shown(transition.get('next'))), True
+    elif rest:
+        words.append('.'.join(rest))
+    return ', '.join(words), False
+
+
+def describe_problems(problems, definition=None):
+    """One line per error, naming the widget and the transition or property when the path leads into
+    ``definition``: "widget 'greet', transition 'sent' \u2192 unknown widget 'lookup_order_typo'"."""
     lines = []
     for problem in problems:
-        if isinstance(problem, dict):
-            lines.append('%s: %s' % (problem.get('property_path') or '#', problem.get('message') or problem))
-        else:
+        if not isinstance(problem, dict):
             lines.append(str(problem))
+            continue
+        path = problem.get('property_path') or '#'
+        message = problem.get('message') or str(problem)
+        found = _widget_words([p for p in path.lstrip('#').split('/') if p], definition) if definition else None
+        if found is None:
+            lines.append('%s: %s' % (path, message))
+        elif found[1]:
+            lines.append(found[0])
+        else:
+            lines.append('%s: %s' % (found[0], message))
     return '; '.join(lines)
 
 
@@ -153,11 +265,22 @@ class Flows:
     def fetch(self, sid):
         """The Flow (its latest revision, definition included), or None when there is none."""
         try:
-            return self.client.get('/v2/Flows/%s' % sid)
+            return self._json_only(self.client.get('/v2/Flows/%s' % sid), '/v2/Flows/%s' % sid)
         except StudioError as exc:
             if exc.status == 404:
                 return None
             raise
+
+    @staticmethod
+    def _json_only(flow, path):
+        """``flow`` as read; StudioError when its definition holds NaN or Infinity (which Studio's own
+        JSON should never hold, and which cannot be written back or exported as JSON)."""
+        bad = non_finite((flow or {}).get('definition'))
+        if bad is not None:
+            raise StudioError('Flow %s revision %s: its definition holds NaN or Infinity at %s, which is not JSON; '
+                              'correct that value in Studio' % (flow.get('sid'), flow.get('revision'), bad),
+                              method='GET', path=path)
+        return flow
 
     def find(self, flow):
         """The Flow named by ``flow`` (a SID, or a friendly name matching one Flow), or None.
@@ -176,7 +299,8 @@ class Flows:
     def revision(self, sid, which):
         """Revision ``which`` (a number, LatestPublished or LatestRevision) of a Flow, or None."""
         try:
-            return self.client.get('/v2/Flows/%s/Revisions/%s' % (sid, which))
+            path = '/v2/Flows/%s/Revisions/%s' % (sid, which)
+            return self._json_only(self.client.get(path), path)
         except StudioError as exc:
             if exc.status == 404:
                 return None

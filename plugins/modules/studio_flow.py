@@ -81,6 +81,13 @@ options:
         errors.
     type: bool
     default: true
+  standin_sids:
+    description:
+      - SIDs in O(definition) that stand in for Flows that do not exist yet (a check-mode plan of Flows that
+        reference each other), each with the friendly name of the Flow it stands for.
+      - The diff labels them as stand-ins, so that nobody takes them for the SIDs of real Flows.
+      - C(playbooks/deploy_flows.yml) sets it; there is little use for it elsewhere.
+    type: dict
 extends_documentation_fragment:
   - telephony.twilio.auth
   - telephony.twilio.attributes
@@ -90,7 +97,8 @@ attributes:
     support: full
   diff_mode:
     description: Shows the compared revision's definition and the wanted one as canonical JSON (keys sorted, two-space
-      indent), so that the changed widget and property show; the header lists the changed widgets.
+      indent), so that the changed widget and property show; the headers name the account, the revision to be
+      written and its status, and list the changed widgets and any stand-in SIDs.
     support: full
 notes:
   - Canonical form means the JSON of the definition with its keys sorted; lists (the order of C(states), of
@@ -192,6 +200,17 @@ flow:
     webhook_url:
       description: The Flow's webhook URL.
       type: str
+account_sid:
+  description: The account the Flow belongs to (or would belong to, when it is created).
+  returned: when known
+  type: str
+  sample: AC0123456789abcdef0123456789abcdef
+planned_revision:
+  description:
+    - The number of the revision this task writes (or would write, in check mode); null when it writes none.
+  returned: when state is present
+  type: int
+  sample: 6
 revision_created:
   description: Whether a new revision was written (or would be, in check mode).
   returned: always
@@ -273,8 +292,10 @@ class Deploy:
             self.flows.delete(current['sid'])
         return dict(changed=True, flow=None if not self.module.check_mode else current, revision=None,
                     revision_created=False, changes=['deleted'],
+                    account_sid=self.account_sid(current),
                     diff=dict(before=canonical(current.get('definition')), after='',
-                              before_header='%s revision %s' % (current['sid'], current.get('revision')),
+                              before_header='%s revision %s in account %s' % (
+                                  current['sid'], current.get('revision'), self.account_sid(current)),
                               after_header='(deleted)'))
 
     def compared(self, current, status):
@@ -328,11 +349,14 @@ class Deploy:
         users = self.test_users_change(current)
         result = dict(changed=bool(found) or users is not None, flow=current, changes=list(found),
                       revision_created=bool(found), compared_revision=target.get('revision') if target else None,
-                      revision=current.get('revision') if current else None)
+                      revision=current.get('revision') if current else None,
+                      planned_revision=((current.get('revision') or 0) + 1 if current else 1) if found else None,
+                      account_sid=self.account_sid(current))
         if users is not None:
             result['changes'].append('test_users')
         if found:
-            result['diff'] = self.diff(target or current, before, wanted, status, name, found)
+            result['diff'] = self.diff(target or current, before, wanted, status, name, found,
+                                       result['account_sid'], result['planned_revision'], params['standin_sids'])
             message = params['commit_message'] or ('Roll back to revision %s' % source['revision'] if source else None)
             if params['validate']:
                 errors, warnings = self.flows.validate(name, status, wanted, commit_message(message))
@@ -341,13 +365,15 @@ class Deploy:
                     result.update(changed=False, revision_created=False)
                     result.pop('diff')
                     raise Failure('definition: Studio found %d error(s), nothing was written: %s'
-                                  % (len(errors), describe_problems(errors)), **result)
+                                  % (len(errors), describe_problems(errors, wanted)), **result)
             if not self.module.check_mode:
                 if current is None:
                     written = self.flows.create(name, status, wanted, commit_message(message))
                 else:
                     written = self.flows.update(current['sid'], name, status, wanted, commit_message(message))
-                result.update(flow=written, revision=written.get('revision'))
+                result.update(flow=written, revision=written.get('revision'),
+                              planned_revision=written.get('revision'),
+                              account_sid=written.get('account_sid') or result['account_sid'])
         if users is not None:
             result['test_users'] = users
             if not self.module.check_mode:
@@ -364,14 +390,24 @@ class Deploy:
         have = self.flows.test_users(current['sid']) if current is not None else []
         return list(wanted) if set(wanted) != set(have) else None
 
+    def account_sid(self, flow):
+        """The account of ``flow`` as Studio says, else the account the credentials name (None with an API key)."""
+        return (flow or {}).get('account_sid') or self.params.get('account_sid') or None
+
     @staticmethod
-    def diff(compared, before, wanted, status, name, found):
+    def diff(compared, before, wanted, status, name, found, account, planned, standins):
         widgets = sorted(set(c.split(':', 1)[0] for c in found))
-        before_header = ('%s revision %s (%s)' % (compared['sid'], compared.get('revision'), compared.get('status'))
-                         if compared else '(new Flow)')
-        return dict(before=canonical(before) if before is not None else '', after=canonical(wanted),
-                    before_header=before_header,
-                    after_header='%s, wanted (%s); changed: %s' % (name, status, ', '.join(widgets)))
+        where = ' in account %s' % account if account else ''
+        before_header = ('%s revision %s (%s)%s' % (compared['sid'], compared.get('revision'), compared.get('status'),
+                                                    where) if compared else '(new Flow%s)' % where)
+        after_header = '%s revision %s (%s)%s; changed: %s' % (name, planned, status, where, ', '.join(widgets))
+        text = canonical(wanted)
+        labels = ['%s stands in for Flow %s, created by this run' % (sid, shown(flow))
+                  for sid, flow in sorted((standins or {}).items()) if sid in text]
+        if labels:
+            after_header += '; stand-in SIDs (not real Flows yet): %s' % '; '.join(labels)
+        return dict(before=canonical(before) if before is not None else '', after=text,
+                    before_header=before_header, after_header=after_header)
 
 
 class Failure(Exception):
@@ -392,6 +428,7 @@ def run_module():
             commit_message=dict(type='str'),
             test_users=dict(type='list', elements='str'),
             validate=dict(type='bool', default=True),
+            standin_sids=dict(type='dict'),
         ),
         supports_check_mode=True,
     )

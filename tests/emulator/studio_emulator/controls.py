@@ -119,7 +119,7 @@ def clock():
 @controls.post('/flows')
 def add_flow():
     try:
-        flow = flow_from_document(request.get_json(silent=True))
+        flow = flow_from_document(request.get_json(silent=True), account_sid=emulator()['store'].account_sid)
     except FlowError as exc:
         return error_response(400, 20001, str(exc))
     return json_response(flow_json(emulator()['store'].add_flow(flow)))

@@ -21,30 +21,65 @@ from liquid.exceptions import LiquidError
 SID_PATTERNS = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'FW', 'FN', 'FT', 'FC', 'SK', 'SM')}
 
 TRIGGER_EVENT = 'incomingRequest'
-# Studio's widget library: for each widget type the emulator cannot really run (calls, Flex,
-# payments, subflows...), the event it takes - the documented success path - and what it leaves
-# in widgets.<name>. The types it runs itself (send-message, send-and-wait-for-reply,
-# split-based-on, set-variables, make-http-request, run-function) are handled in _run_widget.
-# Unknown types take the first event with a transition, so a newer widget still runs.
-SIMULATED = {
-    'trigger': ('incomingRequest', {}),
-    'say-play': ('audioComplete', {}),
-    'gather-input-on-call': ('keypress', {'Digits': '1'}),
-    'connect-call-to': ('callCompleted', {'DialCallStatus': 'completed'}),
-    'record-voicemail': ('recordingComplete', {'RecordingUrl': 'https://api.twilio.com/recording.mp3'}),
-    'record-call': ('success', {}),
-    'enqueue-call': ('callComplete', {}),
-    'send-to-flex': ('callComplete', {}),
-    'make-outgoing-call-v2': ('answered', {'CallStatus': 'in-progress'}),
-    'run-subflow': ('completed', {}),
-    'fork-stream': ('next', {}),
-    'capture-payments': ('success', {'Result': 'success'}),
-    'add-twiml-redirect': ('return', {}),
-    'connect-virtual-agent': ('completed', {}),
-    'send-to-auto-pilot': ('sessionEnded', {}),
+# Studio's widget library: the 28 widget types of Twilio's Flow definition schema
+# (https://schemas.twilio.com/studio/draft/2019-09/flow-definition, listed on
+# https://www.twilio.com/docs/studio/rest-api/v2/schemas), each with the transition events its
+# documentation names (the widget-library pages). Validate refuses any other type; a transition on
+# an event the table does not list is only a warning (Studio adds events over time).
+WIDGETS = {
+    'trigger': ('incomingMessage', 'incomingCall', 'incomingConversationMessage', 'incomingRequest',
+                'incomingParent'),
+    'send-message': ('sent', 'failed'),
+    'send-and-wait-for-reply': ('incomingMessage', 'timeout', 'deliveryFailure'),
+    'split-based-on': ('match', 'noMatch'),
+    'set-variables': ('next',),
+    'make-http-request': ('success', 'failed'),
+    'run-function': ('success', 'fail'),
+    'run-function-v2': ('success', 'fail'),
+    'say-play': ('audioComplete',),
+    'gather-input-on-call': ('keypress', 'speech', 'timeout'),
+    'connect-call-to': ('callCompleted', 'hangup'),
+    'make-outgoing-call-v1': ('answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup'),
+    'make-outgoing-call-v2': ('answered', 'busy', 'noAnswer', 'failed'),
+    'record-voicemail': ('recordingComplete', 'noAudio', 'hangup'),
+    'record-call': ('success', 'failed'),
+    'enqueue-call': ('callComplete', 'failedToEnqueue', 'callFailure'),
+    'send-to-flex': ('callComplete', 'failedToEnqueue', 'callFailure', 'composerStarted'),
+    'run-subflow': ('completed', 'failed'),
+    'fork-stream': ('next',),
+    'capture-payments': ('success', 'maxFailedAttempts', 'providerError', 'payInterrupted', 'hangup',
+                         'validationError'),
+    'add-twiml-redirect': ('return', 'timeout', 'fail'),
+    'connect-virtual-agent': ('completed', 'hangup'),
+    'connect-virtual-agent-v2': ('completed', 'live-agent-handoff', 'hangup', 'failed', 'paused', 'timeout'),
+    'create-task': ('success', 'failed'),
+    'update-sync-object': ('success', 'failed'),
+    'understand': ('sessionEnded', 'failure', 'timeout'),
+    'create-chat-channel': ('success', 'failed'),
+    'add-member-to-chat-channel': ('success', 'failed'),
 }
-RUN = ('send-message', 'send-and-wait-for-reply', 'split-based-on', 'set-variables', 'make-http-request', 'run-function')
-WIDGET_TYPES = frozenset(RUN) | frozenset(SIMULATED)
+WIDGET_TYPES = frozenset(WIDGETS)
+# Types Studio's schema no longer has: Validate refuses them, saying why.
+RETIRED = {
+    'send-to-auto-pilot': 'Autopilot was retired and Studio\'s Flow definition schema no longer has this widget',
+}
+# What the widgets the emulator cannot really run (calls, Flex, payments, subflows...) leave in
+# widgets.<name> on their documented success path (the first event of WIDGETS). The types it runs
+# itself (send-message, send-and-wait-for-reply, split-based-on, set-variables, make-http-request,
+# run-function, run-function-v2) are handled in _run_widget. Unknown types (flows loaded at start,
+# not validated strictly) take the first event with a transition, so a newer widget still runs.
+OUTPUTS = {
+    'gather-input-on-call': {'Digits': '1'},
+    'connect-call-to': {'DialCallStatus': 'completed'},
+    'record-voicemail': {'RecordingUrl': 'https://api.twilio.com/recording.mp3'},
+    'make-outgoing-call-v1': {'CallStatus': 'in-progress'},
+    'make-outgoing-call-v2': {'CallStatus': 'in-progress'},
+    'capture-payments': {'Result': 'success'},
+}
+RUN = ('send-message', 'send-and-wait-for-reply', 'split-based-on', 'set-variables', 'make-http-request',
+       'run-function', 'run-function-v2')
+SIMULATED = dict((kind, (events[0] if kind != 'trigger' else TRIGGER_EVENT, OUTPUTS.get(kind, {})))
+                 for kind, events in WIDGETS.items() if kind not in RUN)
 
 
 class StudioLiquid(Environment):
@@ -119,6 +154,8 @@ def definition_errors(definition, strict=True):
         kind = state.get('type')
         if not isinstance(kind, str) or not kind:
             errors.append(_problem('Every widget needs a type', '#/states/%d/type' % n))
+        elif strict and kind in RETIRED:
+            errors.append(_problem('Widget type %s is retired: %s' % (kind, RETIRED[kind]), '#/states/%d/type' % n))
         elif strict and kind not in WIDGET_TYPES:
             errors.append(_problem('Unknown widget type %s' % kind, '#/states/%d/type' % n))
         transitions = state.get('transitions') or []
@@ -152,8 +189,16 @@ def definition_warnings(definition):
     reached = {definition.get('initial_state', 'Trigger')}
     for state in definition['states']:
         reached.update(tr.get('next') for tr in state.get('transitions') or [] if tr.get('next'))
-    return [_problem('Widget %s is not reached by any transition' % s['name'], '#/states/%d' % n)
-            for n, s in enumerate(definition['states']) if s['name'] not in reached]
+    warnings = [_problem('Widget %s is not reached by any transition' % s['name'], '#/states/%d' % n)
+                for n, s in enumerate(definition['states']) if s['name'] not in reached]
+    for n, state in enumerate(definition['states']):
+        documented = WIDGETS.get(state.get('type'))
+        for t, tr in enumerate(state.get('transitions') or []):
+            if documented and isinstance(tr, dict) and tr.get('event') not in documented:
+                warnings.append(_problem('Widget %s (%s) has no documented event %s (it has %s)' % (
+                    state['name'], state['type'], tr.get('event'), ', '.join(documented)),
+                    '#/states/%d/transitions/%d/event' % (n, t)))
+    return warnings
 
 
 def check_definition(definition):
@@ -304,7 +349,7 @@ def _run_widget(ex, state, now):
         for var in props.get('variables', []):
             ctx['flow']['variables'][var.get('key')] = render(var.get('value', ''), ctx)
         return 'next', None
-    if kind in ('make-http-request', 'run-function'):
+    if kind in ('make-http-request', 'run-function', 'run-function-v2'):
         event, result = _simulated(props)
         widgets[name] = result
         return event, None

@@ -79,7 +79,7 @@ class RateLimiter:
         return True
 
 
-def load_flow_file(path):
+def load_flow_file(path, account_sid=''):
     """Read one Studio flow-definition file.
 
     The file holds either a Flow resource of Studio v2 (``friendly_name``, ``status``,
@@ -90,10 +90,10 @@ def load_flow_file(path):
             data = json.load(handle)
         except ValueError as exc:
             raise FlowError('%s: not JSON: %s' % (path, exc)) from exc
-    return flow_from_document(data, os.path.splitext(os.path.basename(path))[0])
+    return flow_from_document(data, os.path.splitext(os.path.basename(path))[0], account_sid)
 
 
-def flow_from_document(data, default_name='flow'):
+def flow_from_document(data, default_name='flow', account_sid=''):
     if not isinstance(data, dict):
         raise FlowError('a flow document must be a JSON object')
     definition = data.get('definition', data if 'states' in data else None)
@@ -104,7 +104,7 @@ def flow_from_document(data, default_name='flow'):
     status = data.get('status', 'published')
     if status not in ('draft', 'published'):
         raise FlowError('flow status must be draft or published, not %r' % (status,))
-    sid = data.get('sid') or stable_sid('FW', name)
+    sid = data.get('sid') or stable_sid('FW', '%s/%s' % (account_sid, name))  # one account's Flows are its own
     if not engine.SID_PATTERNS['FW'].match(sid):
         raise FlowError('flow sid %r does not match FW + 32 hex digits' % (sid,))
     return {'sid': sid, 'friendly_name': name, 'status': status, 'version': int(data.get('version', 1)),
@@ -171,7 +171,7 @@ class Store:
             if os.path.isdir(path):
                 files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith('.json'))
             for name in files:
-                self.add_flow(load_flow_file(name), journal=False, now=now)
+                self.add_flow(load_flow_file(name, self.account_sid), journal=False, now=now)
 
     def add_flow(self, flow, journal=True, now=None):
         with self.lock:

@@ -85,9 +85,13 @@ def definition_arg(required=True):
             raise ApiError(400, 20001, 'Missing required parameter Definition in the post body')
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)  # key order kept: a definition is returned as sent
     except ValueError as exc:
         raise ValidationFailed([{'message': 'Definition is not JSON: %s' % exc, 'property_path': '#'}]) from None
+
+
+def _not_json(constant):
+    raise ValueError('%s is not a JSON value' % constant)
 
 
 def checked(definition, status):

@@ -4,6 +4,7 @@
 
 import copy
 import json
+import os
 
 from test_spec_v2 import DEFINITION, form
 
@@ -102,3 +103,82 @@ def test_revisions_survive_a_restart_with_a_state_file(tmp_path):
         revisions = Client(process).get('/v2/Flows/%s/Revisions' % flow['sid']).json()['revisions']
         assert [(r['revision'], r['commit_message']) for r in revisions] == [(2, 'second'), (1, None)]
         assert Client(process).get('/v2/Flows/%s/Revisions/1' % flow['sid']).json()['definition'] == with_body('kept')
+
+
+# -- Studio's widget types (issue 23) -------------------------------------------------------------
+NEW_IN_THE_SCHEMA = ('add-member-to-chat-channel', 'create-chat-channel', 'create-task', 'make-outgoing-call-v1',
+                     'run-function-v2', 'understand', 'update-sync-object', 'connect-virtual-agent-v2')
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+
+
+def warnings_of(emu, definition):
+    answer = emu.post('/v2/Flows', form(name='Warnings %d' % len(json.dumps(definition)), status='draft',
+                                        definition=definition))
+    assert answer.status_code == 201, answer.text
+    return [(w['property_path'], w['message']) for w in answer.json()['warnings']]
+
+
+def test_the_widget_table_is_the_28_types_of_twilios_schema():
+    from studio_emulator import engine
+    assert len(engine.WIDGET_TYPES) == 28
+    assert set(NEW_IN_THE_SCHEMA) <= engine.WIDGET_TYPES
+    assert 'send-to-auto-pilot' not in engine.WIDGET_TYPES
+    assert all(events for events in engine.WIDGETS.values())
+
+
+def test_a_flow_with_the_widgets_the_emulator_lacked_validates_and_runs(emu):
+    with open(os.path.join(DATA, 'studio_widgets_flow.json'), encoding='utf-8') as handle:
+        definition = json.load(handle)
+    assert {s['type'] for s in definition['states']} >= set(NEW_IN_THE_SCHEMA)
+    assert errors_of(emu, definition) == []
+    flow = create(emu, definition)
+    answer = emu.post('/v1/Flows/%s/Executions' % flow['sid'], {'To': '+15551239999', 'From': '+15550000000'})
+    steps = emu.get('/v1/Flows/%s/Executions/%s/Steps' % (flow['sid'], answer.json()['sid'])).json()['steps']
+    assert [s['transitioned_from'] for s in reversed(steps)] == [
+        'Trigger', 'function_v2', 'task', 'sync', 'chat_channel', 'chat_member']
+
+
+def test_send_to_auto_pilot_is_refused_as_retired(emu):
+    definition = copy.deepcopy(DEFINITION)
+    definition['states'].append({'name': 'bot', 'type': 'send-to-auto-pilot', 'properties': {},
+                                 'transitions': [{'event': 'sessionEnded'}]})
+    [(path, message)] = errors_of(emu, definition)
+    assert path == '#/states/2/type' and 'retired' in message
+
+
+def test_an_event_a_widget_does_not_document_is_a_warning_not_an_error(emu):
+    definition = copy.deepcopy(DEFINITION)
+    definition['states'][1]['transitions'].append({'event': 'delivered'})
+    assert errors_of(emu, definition) == []
+    assert ('#/states/1/transitions/2/event',
+            'Widget hello (send-message) has no documented event delivered (it has sent, failed)') \
+        in warnings_of(emu, definition)
+
+
+def test_a_definition_is_returned_as_it_was_stored_key_order_included(emu):
+    text = ('{"states": [{"type": "trigger", "transitions": [{"next": "hello", "event": "incomingRequest"}], '
+            '"name": "Trigger", "properties": {}}, {"transitions": [{"event": "sent"}], "properties": '
+            '{"to": "{{contact.channel.address}}", "body": "Hi"}, "name": "hello", "type": "send-message"}], '
+            '"initial_state": "Trigger", "description": "Order kept"}')
+    answer = emu.post('/v2/Flows', {'FriendlyName': 'Order kept', 'Status': 'published', 'Definition': text})
+    assert answer.status_code == 201, answer.text
+    fetched = emu.get('/v2/Flows/%s' % answer.json()['sid']).text
+    start = fetched.index('"definition": ') + len('"definition": ')
+    assert json.JSONDecoder().raw_decode(fetched, start)[0] == json.loads(text)
+    assert fetched[start:start + len(text)] == text  # the same text: keys in the order sent
+
+
+def test_nan_in_a_definition_is_not_json(emu):
+    text = json.dumps(DEFINITION).replace('"properties": {}', '"properties": {"x": NaN}', 1)
+    answer = emu.post('/v2/Flows/Validate', {'FriendlyName': 'x', 'Status': 'draft', 'Definition': text})
+    assert answer.status_code == 400 and 'NaN' in answer.json()['details']['errors'][0]['message']
+
+
+def test_seeded_flows_get_sids_of_their_own_account(tmp_path):
+    from studio_emulator.cli import DEFAULT_FLOWS
+    from studio_emulator.store import Store
+    dev, prod = ('AC' + digit * 32 for digit in 'da')
+    sids = dict((account, sorted(f['sid'] for f in Store(account, [DEFAULT_FLOWS]).list_flows()))
+                for account in (dev, prod))
+    assert sids[dev] and not set(sids[dev]) & set(sids[prod])
+    assert sorted(f['sid'] for f in Store(dev, [DEFAULT_FLOWS]).list_flows()) == sids[dev]  # stable per account

@@ -55,3 +55,51 @@ def test_revisions_are_numbers_or_the_two_aliases():
             assert 'revision must be' in str(exc)
         else:
             raise AssertionError(bad)
+
+
+# -- strict JSON and messages (issue 23) ----------------------------------------------------------
+import pytest  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.mark.parametrize('text, path', [
+    ('{"states": [], "states": []}', "'states' at #/states"),
+    ('{"a": {"b": 1, "c": 2, "b": 3}}', "'b' at #/a/b"),
+    ('{"s": [{"x": 1}, {"y": 1, "y": 2}]}', "'y' at #/s/1/y"),
+])
+def test_a_repeated_key_is_refused_with_its_path(text, path):
+    with pytest.raises(ValueError) as caught:
+        _flows.strict_json(text, 'order.json')
+    assert str(caught.value).startswith('order.json repeats the key ') and path in str(caught.value)
+
+
+@pytest.mark.parametrize('constant', ['NaN', 'Infinity', '-Infinity'])
+def test_nan_and_infinity_are_not_json(constant):
+    with pytest.raises(ValueError) as caught:
+        _flows.parse_definition('{"initial_state": "T", "states": [{"x": %s}]}' % constant)
+    assert '%s is not JSON' % constant in str(caught.value)
+    with pytest.raises(ValueError) as caught:  # a dict (the option given as YAML) is checked as well
+        _flows.parse_definition({'initial_state': 'T', 'states': [{'x': float(constant)}]}, 'definition')
+    assert 'definition holds NaN or Infinity at #/states/0/x' in str(caught.value)
+
+
+def test_strict_json_returns_plain_dicts_in_the_order_given():
+    value = _flows.strict_json('{"b": {"d": 1, "c": 2}, "a": [{"z": 1}]}')
+    assert not any(isinstance(v, _flows._Object) for v in (value, value['b'], value['a'][0]))
+    assert list(value) == ['b', 'a'] and list(value['b']) == ['d', 'c']
+
+
+def test_problems_name_the_widget_and_the_transition():
+    definition = {'initial_state': 'Trigger', 'states': [
+        {'name': 'Trigger', 'type': 'trigger', 'transitions': [{'event': 'incomingRequest', 'next': 'greet'}]},
+        {'name': 'greet', 'type': 'send-message', 'properties': {},
+         'transitions': [{'event': 'sent', 'next': 'lookup_order_typo'}]}]}
+    problems = [{'property_path': '#/states/1/transitions/0/next', 'message': 'Transition to unknown widget x'},
+                {'property_path': '#/states/1/properties/body', 'message': 'needs a body'},
+                {'property_path': '#/initial_state', 'message': 'no such widget'},
+                {'property_path': '#/states/9/type', 'message': 'out of range'}]
+    assert _flows.describe_problems(problems, definition).split('; ') == [
+        "widget 'greet', transition 'sent' \u2192 unknown widget 'lookup_order_typo'",
+        "widget 'greet', properties.body: needs a body",
+        '#/initial_state: no such widget',
+        '#/states/9/type: out of range']
+    assert _flows.describe_problems(problems[:1]) == '#/states/1/transitions/0/next: Transition to unknown widget x'

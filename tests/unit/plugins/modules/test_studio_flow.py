@@ -65,6 +65,10 @@ def test_one_changed_property_makes_one_revision_and_the_diff_names_the_widget(m
     assert not failed and result['changed'] and result['revision'] == 2
     assert result['changes'] == ['thanks: properties.body']
     assert 'thanks' in result['diff']['after_header']
+    account = 'in account AC0123456789abcdef0123456789abcdef'
+    assert result['diff']['before_header'] == '%s revision 1 (published) %s' % (SID, account)
+    assert result['diff']['after_header'] == 'Survey revision 2 (published) %s; changed: thanks' % account
+    assert result['planned_revision'] == 2 and result['account_sid'] == account.split()[-1]
     assert '"body": "Thank you!"' in result['diff']['after'] and '"body": "Thanks, ' in result['diff']['before']
     assert writes(mock) == [('POST', '/v2/Flows/%s' % SID)]
 
@@ -76,8 +80,8 @@ def test_an_invalid_definition_fails_with_its_property_paths_and_writes_nothing(
     del broken['states'][2]['properties']['body']
     result, failed = run(studio_flow, args(flow=SID, definition=broken), monkeypatch)
     assert failed and writes(mock) == []
-    assert '#/states/1/transitions/0/next: Transition to unknown widget thank_you' in result['msg']
-    assert '#/states/2/properties/body' in result['msg']
+    assert "widget 'ask', transition 'incomingMessage' \u2192 unknown widget 'thank_you'" in result['msg']
+    assert "widget 'thanks', properties.body: send-message widget thanks needs the property body" in result['msg']
     assert result['changed'] is False and len(result['validation']['errors']) == 2
 
 
@@ -138,3 +142,26 @@ def test_absent_deletes_and_a_missing_flow_is_no_change(mock, monkeypatch):
     serve(mock, 'fetch_missing')
     result, failed = run(studio_flow, args(flow='FW' + '0' * 32, state='absent'), monkeypatch)
     assert not failed and not result['changed']
+
+
+def test_check_mode_plans_revision_n_plus_one_and_labels_stand_in_sids(mock, monkeypatch):
+    serve(mock, 'fetch_published_r1', 'validate_valid')
+    wanted = definition()
+    standin = 'FW00000000' + 'ab' * 12
+    wanted['states'][2]['properties']['body'] = 'See %s' % standin
+    result, failed = run(studio_flow, args(flow=SID, definition=wanted, _ansible_check_mode=True, status='draft',
+                                           standin_sids={standin: 'Collect address', 'FW' + '9' * 32: 'Unused'}),
+                         monkeypatch)
+    assert not failed and writes(mock) == [] and result['planned_revision'] == 2
+    assert result['diff']['after_header'].startswith('Survey revision 2 (draft) in account AC')
+    assert result['diff']['after_header'].endswith(
+        "stand-in SIDs (not real Flows yet): %s stands in for Flow 'Collect address', created by this run" % standin)
+
+
+@pytest.mark.parametrize('given', ['{"initial_state": "Trigger", "states": [{"x": NaN}]}',
+                                   {'initial_state': 'Trigger', 'states': [{'x': float('inf')}]},
+                                   '{"initial_state": "Trigger", "states": [], "states": [{"name": "a"}]}'])
+def test_a_definition_json_cannot_carry_is_refused_before_any_request(given, mock, monkeypatch):
+    result, failed = run(studio_flow, args(flow=SID, definition=given), monkeypatch)
+    assert failed and len(mock.calls) == 0
+    assert 'NaN' in result['msg'] or 'Infinity' in result['msg'] or "repeats the key 'states'" in result['msg']
