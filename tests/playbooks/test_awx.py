@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 
 import ansible_runner
 import yaml
@@ -149,6 +150,32 @@ def test_the_readme_execution_environment_steps_build_an_image_with_the_collecti
                     '--user-pip', str(context / '_build' / 'requirements.txt'), '--write-pip', str(wanted)],
                    check=True, stdout=subprocess.DEVNULL, env=env)
     assert re.search(r'^requests\b.*# (?=.*telephony\.twilio)', wanted.read_text(), re.M), wanted.read_text()
+
+
+def test_the_built_tarball_leaves_development_files_out(tmp_path):
+    """build_ignore: a checkout with virtualenvs, test and build output, CI and lint files builds a tarball
+    of the collection alone (what Galaxy's importer and ansible-lint see)."""
+    checkout = tmp_path / 'checkout'
+    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns('.git', '.venv*', 'output', '__pycache__', '*.tar.gz'))
+    for name in ('.venv/lib/site.py', '.venv-2.18/bin/python', 'tests/output/junit.xml', 'demo-output/report.html',
+                 'build/telephony-twilio-0.0.1.tar.gz', 'context/Containerfile', 'docs/awx/telephony-twilio.tar.gz',
+                 'plugins/modules/__pycache__/x.pyc', 'tests/emulator/studio_emulator.egg-info/PKG-INFO', '.ci/run'):
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / name).write_text('x')
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path), str(checkout)],
+                   check=True, stdout=subprocess.DEVNULL)
+    (tarball,) = tmp_path.glob('telephony-twilio-*.tar.gz')
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    development = [name for name in names if re.match(
+        r'(\.venv|\.ci|\.ansible-lint|\.git|Makefile|build/|context/|demo-output|tests/(output|playbooks|reliability|bench)/'
+        r'|changelogs/fragments/)', name) or re.search(r'__pycache__|\.egg-info|\.tar\.gz$', name)]
+    assert not development, development
+    for wanted in ('README.md', 'LICENSE', 'CODE_OF_CONDUCT.md', 'CONTRIBUTING.md', 'meta/runtime.yml',
+                   'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'changelogs/changelog.yaml',
+                   'docs/awx/execution-environment.yml', 'plugins/modules/studio_execution.py',
+                   'tests/emulator/pyproject.toml', 'tests/unit', 'tests/integration/targets'):
+        assert wanted in names, wanted
 
 
 def test_awx_project_and_credential_type_files_fit_the_collection():
