@@ -22,7 +22,7 @@ if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "require-program.sh: installing Debian's $package package" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2 || true
-    apt-get install -y -qq --no-install-recommends "$package" >&2 || true
+    apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "$package" >&2 || true
     if find_program "$@"; then
         exit 0
     fi
