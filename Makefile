@@ -1,6 +1,9 @@
 # telephony.twilio — every target sets up what it needs on a fresh machine.
+#   make check     the quick gate: sanity on the newest ansible-core (controller Python), units, lint
 #   make test      emulator tests, ansible-test sanity/units/integration (latest ansible-core),
-#                  units/integration on the oldest supported ansible-core (test-min)
+#                  playbook and reliability tests, lint, sanity on ansible-core 2.16, 2.18 and 2.20
+#                  (sanity-cores), units/integration on the oldest supported ansible-core (test-min)
+#   make importer  galaxy-importer on the built tarball, as Galaxy and Automation Hub run it
 #   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
 #   make chaos     the full fault matrix (100 contacts) of tests/reliability/chaos.py
 #   make bench     a campaign with run_flow.yml against an SDK script and Studio's limit, and the
@@ -17,6 +20,12 @@ PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12 $(P
 PYTHON_MIN ?= $(PYTHON)
 VENV := .venv
 VENV_MIN := .venv-min
+VENV_IMPORTER := .venv-importer
+# ansible-core versions whose sanity runs in make test besides the newest (.venv): 2.16 in .venv-min,
+# the others in .venv-<version>, each on the controller Python only (the newest core's sanity
+# covers every module Python).
+SANITY_CORES := 2.16 2.18 2.20
+core_venv = $(if $(filter 2.16,$(1)),$(VENV_MIN),.venv-$(1))
 INSTALL_PATH ?= $(HOME)/.ansible/collections
 # Outside the checkout: ansible-test lists files with git when it finds a repository above it.
 BUILD := $(or $(TMPDIR),/tmp)/telephony.twilio-$(shell echo $(CURDIR) | md5sum | cut -c1-8)
@@ -26,12 +35,18 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH):$(PYTHON_BINS)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
 EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
+PYVER = $$($(CURDIR)/$(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# Programs whose absence would make a check skip instead of run (installed from Debian when root).
+REQUIRE = $(CURDIR)/tests/utils/require-program.sh
 
-.PHONY: help venv venv-min test test-emulator layout sanity units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy bench-report chaos fixtures install clean
+.PHONY: help venv venv-min check test test-emulator layout sanity sanity-quick sanity-cores importer check-ansible-test check-lint test-suites layout-cores units integration test-playbooks reliability lint test-min demo bench bench-export bench-deploy bench-report chaos fixtures install clean
 
 help:
+	@echo "make check    the quick gate: sanity on the newest ansible-core, units, lint (a few minutes)"
 	@echo "make test     emulator tests, ansible-test sanity/units/integration, playbook and reliability tests,"
-	@echo "              lint, and units/integration on the oldest ansible-core (what CI runs)"
+	@echo "              lint, sanity on ansible-core $(SANITY_CORES), units/integration on the oldest"
+	@echo "              ansible-core (what CI runs)"
+	@echo "make importer galaxy-importer (with ansible-lint) on the built tarball, as Galaxy/Automation Hub run it"
 	@echo "make demo     run playbooks/run_flow.yml on the example inventory against the emulator;"
 	@echo "              keeps the report and the fact cache in demo-output/"
 	@echo "make bench    a campaign against an SDK script and Studio's limit -> tests/bench/RESULTS.md"
@@ -59,9 +74,6 @@ $(VENV_MIN)/.done: tests/requirements-min.txt
 
 venv-min: $(VENV_MIN)/.done
 
-test: test-emulator test-eda sanity units integration test-playbooks reliability lint test-min
-	@echo "make test: all suites passed"
-
 # Event-Driven Ansible: ruff and pylint on extensions/eda/plugins, the studio_events source's
 # tests, and a real ansible-rulebook fed by the emulator (Java 17+: found, or installed).
 $(VENV)/.eda-done: tests/requirements-eda.txt $(VENV)/.done
@@ -75,6 +87,51 @@ test-eda: layout $(VENV)/.eda-done
 	JAVA_HOME=$$(tests/utils/find-java.sh) ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test \
 	    $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/eda
 
+# The other ansible-core versions of SANITY_CORES (2.16 is .venv-min).
+.PRECIOUS: .venv-%/.done
+.venv-%/.done:
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/pip install -q --upgrade pip
+	.venv-$*/bin/pip install -q "ansible-core>=$*,<$(word 1,$(subst ., ,$*)).$(shell echo $$(( $(word 2,$(subst ., ,$*)) + 1 )))"
+	touch $@
+
+$(VENV_IMPORTER)/.done: tests/requirements-importer.txt
+	$(PYTHON) -m venv $(VENV_IMPORTER)
+	$(VENV_IMPORTER)/bin/pip install -q --upgrade pip
+	$(VENV_IMPORTER)/bin/pip install -q -r tests/requirements-importer.txt
+	touch $@
+
+# ansible-test (sanity on the controller Python, then units) beside lint: two processes, two cores.
+check: layout
+	$(REQUIRE) shellcheck shellcheck >/dev/null
+	$(MAKE) --no-print-directory -j2 -Otarget check-ansible-test check-lint
+	@echo "make check: sanity (newest ansible-core), units and lint passed"
+
+# Run by check after layout (not on their own).
+check-ansible-test:
+	$(run-sanity-quick)
+	$(run-units)
+
+check-lint:
+	$(run-lint)
+
+# The suites one after the other, and beside them (in their own layout, output at the end) the
+# sanity runs on the older ansible-core versions: the suites wait on the emulator and Studio's pace
+# much of the time.
+test: venv venv-min $(foreach core,$(SANITY_CORES),$(call core_venv,$(core))/.done)
+	mkdir -p $(BUILD)
+	$(REQUIRE) shellcheck shellcheck >/dev/null
+	$(REQUIRE) chromium chromium chromium-browser >/dev/null
+	$(MAKE) --no-print-directory sanity-cores > $(BUILD)/sanity-cores.log 2>&1 & cores=$$!; \
+	if $(MAKE) --no-print-directory test-suites; then suites=0; else suites=$$?; fi; \
+	if wait $$cores; then status=0; else status=$$?; fi; \
+	echo "== sanity on ansible-core $(SANITY_CORES) (beside the suites above; $(BUILD)/sanity-cores.log)"; \
+	cat $(BUILD)/sanity-cores.log; \
+	if [ $$suites -ne 0 ] || [ $$status -ne 0 ]; then echo "make test: FAILED (suites: $$suites, sanity on older cores: $$status)"; exit 1; fi
+	@echo "make test: all suites passed"
+
+test-suites: test-emulator test-eda sanity units integration test-playbooks reliability lint test-min
+
 test-emulator: venv
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests
 
@@ -82,17 +139,46 @@ layout: venv
 	tests/utils/layout.sh $(BUILD)/test >/dev/null
 	tests/utils/seed-get-pip.sh $(VENV)/bin/python
 
+# Every Python found (pyenv's are on PATH) for the module-side tests.
 sanity: layout
+	$(REQUIRE) shellcheck shellcheck >/dev/null
 	cd $(COLL) && ansible-test sanity --venv --color no --requirements
 
+# The controller Python only (make check).
+define run-sanity-quick
+cd $(COLL) && ansible-test sanity --venv --color no --requirements --python $(PYVER)
+endef
+sanity-quick: layout
+	$(REQUIRE) shellcheck shellcheck >/dev/null
+	$(run-sanity-quick)
+
+# In a layout of their own ($(BUILD)/test-cores), so that they can run beside the other suites.
+COLL_CORES = $(BUILD)/test-cores/ansible_collections/telephony/twilio
+sanity-cores: $(addprefix sanity-core-,$(SANITY_CORES))
+
+layout-cores: venv
+	tests/utils/layout.sh $(BUILD)/test-cores >/dev/null
+
+.SECONDEXPANSION:
+sanity-core-%: layout-cores $$(call core_venv,$$*)/.done
+	@echo "== ansible-test sanity on ansible-core $*"
+	tests/utils/seed-get-pip.sh $(call core_venv,$*)/bin/python
+	$(REQUIRE) shellcheck shellcheck >/dev/null
+	cd $(COLL_CORES) && PATH=$(CURDIR)/$(call core_venv,$*)/bin:$$PATH ansible-test sanity --venv --color no --requirements --python $(PYVER)
+
+define run-units
+cd $(COLL) && ansible-test units --venv --color no --requirements --python $(PYVER)
+endef
 units: layout
-	cd $(COLL) && ansible-test units --venv --color no --requirements --python $$($(CURDIR)/$(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	$(run-units)
 
 integration: layout
 	$(EMULATOR) -- tests/utils/integration.sh $(COLL)
 
+# Headless Chromium for the report page check, installed when missing: the check never skips.
 test-playbooks: layout
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/playbooks
+	chromium=$${CHROMIUM:-$$($(REQUIRE) chromium chromium chromium-browser)}; \
+	CHROMIUM=$$chromium ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/playbooks
 
 # Secrets at -vvvv, TLS, and the fault matrix on 20 contacts (make chaos: 100).
 reliability: layout
@@ -103,10 +189,25 @@ CHAOS_ARGS ?=
 chaos: layout
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python tests/reliability/chaos.py --out tests/reliability/RESULTS.md $(CHAOS_ARGS)
 
+# ansible-lint on the whole checkout (.ansible-lint says what it leaves out and why).
+define run-lint
+cd $(COLL) && antsibull-changelog lint
+cd $(COLL) && ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test antsibull-docs lint-collection-docs --plugin-docs .
+ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test ansible-lint --offline --profile production
+endef
 lint: layout
-	cd $(COLL) && antsibull-changelog lint
-	cd $(COLL) && ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test antsibull-docs lint-collection-docs --plugin-docs .
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test ansible-lint --offline --profile production playbooks/
+	$(run-lint)
+
+# galaxy-importer on the built tarball with ansible-lint on (tests/utils/galaxy-importer.cfg: as a
+# certifier runs it, version 1.0.0 or later required); fails on any error or warning it logs.
+importer: venv $(VENV_IMPORTER)/.done
+	rm -rf $(BUILD)/importer && mkdir -p $(BUILD)/importer
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD)/importer .
+	cd $(BUILD)/importer && GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/utils/galaxy-importer.cfg \
+	    PATH=$(CURDIR)/$(VENV_IMPORTER)/bin:$$PATH $(CURDIR)/$(VENV_IMPORTER)/bin/python -m galaxy_importer.main \
+	    telephony-twilio-*.tar.gz 2>&1 | tee importer.log
+	! grep -E '^(WARNING|ERROR)' $(BUILD)/importer/importer.log
+	@echo "make importer: galaxy-importer passed with no warnings"
 
 test-min: venv-min venv
 	tests/utils/layout.sh $(BUILD)/test-min >/dev/null
@@ -146,4 +247,4 @@ install: venv
 	    -p $(INSTALL_PATH) $(BUILD)/telephony-twilio-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 
 clean:
-	rm -rf $(BUILD) tests/output $(VENV) $(VENV_MIN) *.tar.gz demo-output
+	rm -rf $(BUILD) tests/output $(VENV) $(VENV_IMPORTER) $(foreach core,$(SANITY_CORES),$(call core_venv,$(core))) *.tar.gz demo-output

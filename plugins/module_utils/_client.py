@@ -6,7 +6,7 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The one HTTP client of the collection for the Twilio Studio REST API v1.
+"""The one HTTP client of the collection for the Twilio Studio REST API (v1 and v2).
 
 It knows credentials, the base URL (``studio_url``, ``region``/``edge``), timeouts, retries
 (urllib3's ``Retry``: 429 for every method honouring ``Retry-After``; 5xx and connection errors

@@ -2,10 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWX/AAP readiness: ansible-runner with an AWX-style private data dir, and the execution environment."""
 
+import json
 import os
+import posixpath
 import re
+import shlex
 import shutil
 import subprocess
+import sys
+import tarfile
 
 import ansible_runner
 import yaml
@@ -49,21 +54,128 @@ def test_execution_environment_needs_only_requests(tmp_path):
     assert 'requests' in out and 'telephony.twilio' in out
 
 
-def test_the_shipped_execution_environment_definition_is_accepted_as_is(tmp_path):
-    """docs/awx/execution-environment.yml (version 3) with the built tarball beside it, as its header says."""
-    shutil.copy(os.path.join(ROOT, 'docs', 'awx', 'execution-environment.yml'), tmp_path)
-    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path), ROOT],
+def _readme_ee_steps():
+    """The shell commands of README's execution environment block (the one that runs ansible-builder build)."""
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        blocks = re.findall(r'^( *)```bash\n(.*?)^ *```', handle.read(), re.S | re.M)
+    (steps,) = [body for indent, body in blocks if 'ansible-builder build -f docs/awx/execution-environment.yml' in body]
+    return [line.strip() for line in steps.splitlines() if line.strip() and not line.strip().startswith('#')]
+
+
+def _containerfile(context):
+    """The generated Containerfile (Dockerfile when ansible-builder picks docker as the runtime)."""
+    (path,) = [context / name for name in ('Containerfile', 'Dockerfile') if (context / name).exists()]
+    return path.read_text()
+
+
+def _stage(containerfile, name):
+    """The instructions of one build stage (FROM ... AS name), continuation lines joined."""
+    text = re.sub(r'\\\n\s*', ' ', containerfile)
+    instructions, current = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith('FROM '):
+            current = line.split()[-1]
+        elif line and not line.startswith('#') and current == name:
+            instructions.append(line)
+    return instructions
+
+
+def _replay_collection_install(context, root, env):
+    """Replay the galaxy stage's COPY, WORKDIR and collection install under the directory root.
+
+    The stage starts in the base image's work directory, /runner for ansible-builder's images (the EE
+    base images set it); what COPY puts there is not where a later WORKDIR runs the install.
+    Returns the collections path the install wrote to.
+    """
+    workdir, collections = '/runner', None
+    for instruction in _stage(_containerfile(context), 'galaxy'):
+        keyword, args = (instruction.split(None, 1) + [''])[:2]
+        if keyword == 'WORKDIR':
+            workdir = posixpath.join(workdir, args.strip())
+        elif keyword == 'COPY' and not args.startswith('--'):
+            src, dest = shlex.split(args)
+            target = root / posixpath.join(workdir, dest).lstrip('/')
+            if (context / src).is_dir():
+                shutil.copytree(context / src, target, dirs_exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(context / src, target)
+        elif keyword == 'RUN' and 'ansible-galaxy collection install' in args:
+            words = [word for word in shlex.split(args) if not word.startswith('$')]
+            run_env = dict(env, **dict(word.split('=', 1) for word in words if re.match(r'\w+=', word)))
+            words = [word for word in words if not re.match(r'\w+=', word)]
+            index = words.index('--collections-path') + 1
+            collections = root / words[index].lstrip('/')
+            words[index] = str(collections)
+            cwd = root / workdir.lstrip('/')
+            cwd.mkdir(parents=True, exist_ok=True)
+            done = subprocess.run([os.path.join(BIN, words[0])] + words[1:], cwd=str(cwd), env=run_env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+            assert done.returncode == 0, (instruction, workdir, done.stdout)
+    assert collections is not None, 'the galaxy stage installs no collections'
+    return collections
+
+
+def test_the_readme_execution_environment_steps_build_an_image_with_the_collection(tmp_path):
+    """README's EE steps in a copy of the checkout (create for build: no container runtime here), then the
+    generated Containerfile's collection install and the builder's introspection replayed from the context."""
+    checkout = tmp_path / 'checkout'
+    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(
+        '.git', '.venv*', 'output', '__pycache__', '*.tar.gz', 'build', 'context', 'demo-output'))
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''), HOME=str(tmp_path))
+    env.pop('ANSIBLE_COLLECTIONS_PATH', None)
+    steps = _readme_ee_steps()
+    assert steps[-1].startswith('ansible-builder build ')
+    for step in steps:
+        step = re.sub(r'^ansible-builder build (.*?) -t \S+$', r'ansible-builder create \1', step)
+        done = subprocess.run(step, shell=True, cwd=str(checkout), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False)
+        assert done.returncode == 0, (step, done.stdout)
+        # ansible-builder only warns about a missing additional_build_files source.
+        assert 'WARNING' not in done.stdout, (step, done.stdout)
+
+    context = checkout / 'context'
+    containerfile = _containerfile(context)
+    base = re.search(r'^ARG EE_BASE_IMAGE="?([^"\n]+)', containerfile, re.M).group(1)
+    assert re.search(r':[0-9][\w.-]*$|@sha256:[0-9a-f]{64}$', base) and not base.endswith(':latest'), base
+    collections = _replay_collection_install(context, tmp_path / 'image', env)
+    with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
+        version = yaml.safe_load(handle)['version']
+    manifest = collections / 'ansible_collections' / 'telephony' / 'twilio' / 'MANIFEST.json'
+    assert json.loads(manifest.read_text())['collection_info']['version'] == version
+    # The builder stage: introspection of the installed collections plus the definition's own list.
+    wanted = tmp_path / 'requirements.txt'
+    subprocess.run([sys.executable, str(context / '_build' / 'scripts' / 'introspect.py'), 'introspect', str(collections),
+                    '--user-pip', str(context / '_build' / 'requirements.txt'), '--write-pip', str(wanted)],
+                   check=True, stdout=subprocess.DEVNULL, env=env)
+    assert re.search(r'^requests\b.*# (?=.*telephony\.twilio)', wanted.read_text(), re.M), wanted.read_text()
+
+
+def test_the_built_tarball_leaves_development_files_out(tmp_path):
+    """build_ignore: a checkout with virtualenvs, test and build output, CI and lint files builds a tarball
+    of the collection alone (what Galaxy's importer and ansible-lint see)."""
+    checkout = tmp_path / 'checkout'
+    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns('.git', '.venv*', 'output', '__pycache__', '*.tar.gz'))
+    for name in ('.venv/lib/site.py', '.venv-2.18/bin/python', 'tests/output/junit.xml', 'demo-output/report.html',
+                 'build/telephony-twilio-0.0.1.tar.gz', 'context/Containerfile', 'docs/awx/telephony-twilio.tar.gz',
+                 'plugins/modules/__pycache__/x.pyc', 'tests/emulator/studio_emulator.egg-info/PKG-INFO', '.ci/run'):
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / name).write_text('x')
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(tmp_path), str(checkout)],
                    check=True, stdout=subprocess.DEVNULL)
-    os.rename(next(tmp_path.glob('telephony-twilio-*.tar.gz')), tmp_path / 'telephony-twilio.tar.gz')
-    subprocess.run([os.path.join(BIN, 'ansible-builder'), 'create', '-f', str(tmp_path / 'execution-environment.yml'),
-                    '-c', str(tmp_path / 'context')], check=True, stdout=subprocess.DEVNULL, cwd=str(tmp_path))
-    (containerfile,) = [tmp_path / 'context' / name for name in ('Containerfile', 'Dockerfile')
-                        if (tmp_path / 'context' / name).exists()]
-    text = containerfile.read_text()
-    assert 'quay.io/ansible/awx-ee:latest' in text and 'telephony-twilio.tar.gz' in text
-    assert (tmp_path / 'context' / '_build' / 'collections' / 'telephony-twilio.tar.gz').exists()
-    assert 'telephony-twilio.tar.gz' in (tmp_path / 'context' / '_build' / 'requirements.yml').read_text()
-    assert 'requests' in (tmp_path / 'context' / '_build' / 'requirements.txt').read_text()
+    (tarball,) = tmp_path.glob('telephony-twilio-*.tar.gz')
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    development = [name for name in names if re.match(
+        r'(\.venv|\.ci|\.ansible-lint|\.git|Makefile|build/|context/|demo-output|tests/(output|playbooks|reliability|bench)/'
+        r'|changelogs/fragments/)', name) or re.search(r'__pycache__|\.egg-info|\.tar\.gz$', name)]
+    assert not development, development
+    for wanted in ('README.md', 'LICENSE', 'CODE_OF_CONDUCT.md', 'CONTRIBUTING.md', 'meta/runtime.yml',
+                   'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'changelogs/changelog.yaml',
+                   'docs/awx/execution-environment.yml', 'plugins/modules/studio_execution.py',
+                   'tests/emulator/pyproject.toml', 'tests/unit', 'tests/integration/targets'):
+        assert wanted in names, wanted
 
 
 def test_awx_project_and_credential_type_files_fit_the_collection():

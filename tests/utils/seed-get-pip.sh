@@ -6,7 +6,7 @@ set -eu
 python="$1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$("$python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')"
-version="$(grep -ho "pip='[0-9.]*'" "$src/_internal/python_requirements.py" | head -n1 | tr -d "pip='")"
+version="$(grep -ho "pip='[0-9.]*'" "$src/_internal/python_requirements.py" | head -n1 | cut -d"'" -f2)"
 [ -n "$version" ] || { echo "seed-get-pip: cannot find the pip version ansible-test bootstraps" >&2; exit 1; }
 cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
 if [ -s "$cache" ]; then
