@@ -61,7 +61,8 @@ DELIMITERS = dict(variable_start_string='[[', variable_end_string=']]',
                   comment_start_string='[#', comment_end_string='#]')
 ESCAPE = 'telephony.twilio.studio_json_text'
 QUOTES = ('"', "'")
-OPENING, CLOSING = '([{', ')]}'
+OPENING = '([{'
+CLOSING = ')]}'
 
 
 def _expression_end(text, start):
