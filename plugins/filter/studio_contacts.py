@@ -122,9 +122,8 @@ def studio_failure_causes(failures, shown_at_most=10):
     for cause, hosts in sorted(causes.items(), key=lambda item: (-len(item[1]), item[0])):
         hosts.sort()
         more = len(hosts) - shown_at_most
-        lines.append('FAILED %s (%d contact%s: %s%s)' % (cause, len(hosts), '' if len(hosts) == 1 else 's',
-                                                        ', '.join(hosts[:shown_at_most]),
-                                                        ' and %d more' % more if more > 0 else ''))
+        named = ', '.join(hosts[:shown_at_most]) + (' and %d more' % more if more > 0 else '')
+        lines.append('FAILED %s (%d contact%s: %s)' % (cause, len(hosts), '' if len(hosts) == 1 else 's', named))
     return lines
 
 

@@ -281,8 +281,10 @@ class CampaignGuard:
         self.clock = clock or time.time
         self.contexts = {}
 
-    def campaign_executions(self, since):
-        """[(execution, nonce)] of this campaign's Executions created since ``since`` (naive UTC)."""
+    def others(self, since, newest_only=False):
+        """[(execution, nonce)] of this campaign's Executions created since ``since`` (naive UTC) by
+        other runs, newest first; with ``newest_only``, at most the newest one (the listing is newest
+        first, so that costs one Context read per Execution newer than it)."""
         found = []
         for execution in self.executions.list(date_from=twilio_format(since), budget=LISTING_BUDGET):
             data = self.contexts.get(execution['sid'])
@@ -294,12 +296,11 @@ class CampaignGuard:
                         raise
                     data = {}  # deleted since the listing
                 self.contexts[execution['sid']] = data
-            if data.get(CAMPAIGN_KEY) == self.campaign:
+            if data.get(CAMPAIGN_KEY) == self.campaign and data.get(NONCE_KEY) != self.nonce:
                 found.append((execution, data.get(NONCE_KEY)))
+                if newest_only:
+                    break
         return found
-
-    def others(self, since):
-        return [(e, nonce) for e, nonce in self.campaign_executions(since) if nonce != self.nonce]
 
     def describe(self, execution, nonce):
         return ('another run of campaign %s (run %s) created Execution %s for %s at %s'
@@ -313,7 +314,7 @@ class CampaignGuard:
         while True:
             now = self.client.server_now()
             window = now - datetime.timedelta(seconds=QUIET_SECONDS)
-            recent = self.others(max(window, since) if since else window)
+            recent = self.others(max(window, since) if since else window, newest_only=True)
             recent = [(e, n) for e, n in recent if (parse_twilio_date(e.get('date_created')) or now) >= window]
             if not recent:
                 return
@@ -393,7 +394,9 @@ class Campaign:
         try:
             if guard is not None:
                 guard.wait_quiet()
-            listed_from = module.client.server_now() - datetime.timedelta(seconds=QUIET_SECONDS)
+            # What the guard's second look counts: Executions created since this run found the campaign
+            # quiet (less a second: date_created has whole seconds). Older ones were seen by that look.
+            listed_from = module.client.server_now() - datetime.timedelta(seconds=1)
             index = executions.by_contact(start, budget=LISTING_BUDGET) if start is not None else {}
         except CampaignBusy as exc:
             module.fail_json(msg=str(exc))

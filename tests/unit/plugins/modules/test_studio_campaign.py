@@ -316,7 +316,7 @@ def test_of_two_runs_started_at_once_the_later_stops_after_its_announcement(mock
 
     def the_other_run_announced_first(seconds):
         if not earlier:  # while we settle, the other run's first Execution (older, lower SID) shows up
-            other = execution(0, '+15551230009', age=5, data={'ansible_campaign': 'spring',
+            other = execution(0, '+15551230009', age=1, data={'ansible_campaign': 'spring',
                                                               'ansible_task_nonce': 'other'})
             studio.executions[other['sid']] = other
             earlier.append(other)
