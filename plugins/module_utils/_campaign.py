@@ -329,6 +329,7 @@ class CampaignGuard:
         """After this run's announcement ``mine`` (its first created Execution): (None when this run
         goes on - alone, or first - else CampaignBusy naming the run that goes on, whether another
         run was seen)."""
+        self.contexts[mine['sid']] = {CAMPAIGN_KEY: self.campaign, NONCE_KEY: self.nonce}  # ours: no need to read
         self.sleep(ANNOUNCE_SECONDS)
         others = self.others(since)
         if not others:

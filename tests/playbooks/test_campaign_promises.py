@@ -91,11 +91,12 @@ def test_a_clean_campaign_is_quiet_and_failures_are_grouped_by_cause(studio, tmp
     inv = contacts(tmp_path / 'contacts.yml', count,
                    extra=''.join('    "bad-%d": {studio_to: "12345"}\n' % i for i in range(5)))
     out = studio.playbook('run_flow.yml', inventory=inv, check=False, env=default_cache(studio))
-    lines = out.stdout.splitlines()
+    lines = [line for line in out.stdout.splitlines() if line.strip()]
     # no line per contact in the summary: counts, who was triggered (one line), one line per cause
     assert not [line for line in lines if re.match(r'^\s+"\+1555300\d{4}: ', line)]
     causes = [line for line in lines if 'FAILED ' in line and '(5 contacts: bad-0, bad-1' in line]
     assert len(causes) == 1, out.stdout
     # what is left per contact: the line of its facts task and its line in the recap (see the README);
-    # the rest is about 40 lines, and 3 per failed contact (its fatal line, banner, recap)
-    assert len(lines) <= 2 * count + 60 + 3 * 5, len(lines)
+    # the rest is about 60 lines, and up to 12 per failed contact (ansible-core 2.21 shows a failed task's
+    # origin and code around it, then its result; and the recap line)
+    assert len(lines) <= 2 * count + 60 + 12 * 5, len(lines)
