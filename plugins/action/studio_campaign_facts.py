@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Action of telephony.twilio.studio_campaign_facts (documented in plugins/modules/): a contact's
-result from a batch's results file, as that contact's cacheable facts, waiting for it while the
-batch runs. Runs on the controller; sends nothing to Twilio."""
+result from a batch's results directory, as that contact's cacheable facts, waiting for it while
+the batch runs. Runs on the controller, in the worker of the contact's own host; sends nothing to
+Twilio."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -16,26 +17,10 @@ import time
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsReader
+from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
 
-# One reader per results file and worker process: a loop over the contacts reads the file once,
-# line by line as the batch appends, instead of once per contact.
-_READERS = {}
-_RESULTS = {}
 POLL = 0.05
-JOB_CHECK = 1.0
-
-
-_LAST_BEAT = {}
-
-
-def beat(path):
-    """Touch the batch's heartbeat file (at most twice a second): we are still waiting for it."""
-    now = time.time()
-    if path and now - _LAST_BEAT.get(path, 0) >= 0.5:
-        _LAST_BEAT[path] = now
-        with open(path, 'a'):
-            os.utime(path, None)
+JOB_CHECK = 0.5
 
 
 class ActionModule(ActionBase):
@@ -45,19 +30,16 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         _valid, args = self.validate_argument_spec(argument_spec={
-            'results_path': {'type': 'path', 'required': True},
+            'results_dir': {'type': 'path', 'required': True},
             'contact': {'type': 'str', 'required': True},
             'job': {'type': 'str'},
             'timeout': {'type': 'float', 'default': 86400.0},
-            'heartbeat_path': {'type': 'path'},
         })
-        path, name = args['results_path'], args['contact']
-        self._heartbeat = args['heartbeat_path']
-        found = self._wait_for(path, name, args['job'], args['timeout'])
-        if isinstance(found, str):
-            result.update(failed=True, msg=found)
+        found, batch_failed = self._wait_for(args['results_dir'], args['contact'], args['job'], args['timeout'])
+        if found is None and not batch_failed:
+            result.update(failed=True, msg='No result for contact %s: %s' % (args['contact'], self._why))
             return result
-        failed = bool(found.get('failed'))
+        failed = found is None or bool(found.get('failed'))
         result['ansible_facts'] = {
             'studio_execution': None if failed else found.get('execution'),
             'studio_context': {} if failed else (found.get('context') or {}),
@@ -66,36 +48,42 @@ class ActionModule(ActionBase):
         result['_ansible_facts_cacheable'] = True
         result['changed'] = False
         result['contact_failed'] = failed
+        if batch_failed:
+            result['batch_failed'] = batch_failed
         return result
 
-    def _wait_for(self, path, name, job, timeout):
-        """The contact's result, or a message saying why there is none."""
-        reader = _READERS.get(path)
-        if reader is None:
-            reader = _READERS[path] = ResultsReader(path)
-            _RESULTS[path] = {}
-        results = _RESULTS[path]
+    def _wait_for(self, directory, name, job, timeout):
+        """(the contact's result or None, why the whole batch failed or None); self._why says why
+        there is no result otherwise."""
+        controller = os.getppid()  # ansible-playbook: when it is gone, nobody waits for this answer
         deadline = time.time() + timeout
-        next_check = time.time() + JOB_CHECK
+        next_check = 0.0
         while True:
-            beat(self._heartbeat)
-            results.update(reader.new_results())
-            if name in results:
-                return results.pop(name)
+            found = read_result(directory, name)
+            if found is not None:
+                return found, None
             if time.time() >= next_check:
                 next_check = time.time() + JOB_CHECK
                 ended = self._job_ended(job)
                 if ended is not None:
-                    results.update(reader.new_results())
-                    if name in results:
-                        return results.pop(name)
-                    return ended
+                    found = read_result(directory, name)
+                    if found is not None:
+                        return found, None
+                    if ended[0]:
+                        return None, ended[1]
+                    self._why = ended[1]
+                    return None, None
+            if os.getppid() != controller:
+                self._why = 'ansible-playbook is gone'
+                return None, None
             if time.time() >= deadline:
-                return 'No result for contact %s in %s after %ss' % (name, path, timeout)
+                self._why = 'not in %s after %ss' % (directory, timeout)
+                return None, None
             time.sleep(POLL)
 
     def _job_ended(self, job):
-        """None while the batch's async job runs (or without a job), else why the contact has no result."""
+        """None while the batch's async job runs (or without a job), else (whether the batch failed,
+        why the contact has no result)."""
         if not job:
             return None
         async_dir = os.path.expanduser(self.get_shell_option('async_dir', default='~/.ansible_async'))
@@ -107,5 +95,5 @@ class ActionModule(ActionBase):
         if status.get('started') and not status.get('finished'):
             return None
         if status.get('failed'):
-            return 'The batch failed: %s' % status.get('msg', 'see the studio_campaign task')
-        return 'The batch ended without a result for this contact'
+            return True, 'The batch failed: %s' % status.get('msg', 'no message')
+        return False, 'the batch ended without a result for this contact'

@@ -108,6 +108,26 @@ def studio_failures(batch, hosts, hostvars, needs_from=True, run_host=None):
     return failures
 
 
+def studio_failure_causes(failures, shown_at_most=10):
+    """The failures ({host: message}) grouped by cause, most contacts first: one line per cause,
+    ``<cause> (N contacts: a, b, ...)``. A message's leading ``Contact <host>: `` is left out of
+    the cause, so that contacts refused for the same reason share one line."""
+    causes = {}
+    for host, message in (failures or {}).items():
+        text = str(message)
+        prefix = 'Contact %s: ' % host
+        cause = text[len(prefix):] if text.startswith(prefix) else text
+        causes.setdefault(cause, []).append(str(host))
+    lines = []
+    for cause, hosts in sorted(causes.items(), key=lambda item: (-len(item[1]), item[0])):
+        hosts.sort()
+        more = len(hosts) - shown_at_most
+        named = ', '.join(hosts[:shown_at_most]) + (' and %d more' % more if more > 0 else '')
+        lines.append('FAILED %s (%d contact%s: %s)' % (cause, len(hosts), '' if len(hosts) == 1 else 's', named))
+    return lines
+
+
 class FilterModule(object):
     def filters(self):
-        return {'studio_contacts': studio_contacts, 'studio_failures': studio_failures}
+        return {'studio_contacts': studio_contacts, 'studio_failures': studio_failures,
+                'studio_failure_causes': studio_failure_causes}

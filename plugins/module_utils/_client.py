@@ -299,18 +299,32 @@ class StudioClient:
     def delete(self, path):
         return self.request('DELETE', path)
 
-    def paginate(self, path, key, params=None, page_size=50, limit=None, first_page=None):
+    def paginate(self, path, key, params=None, page_size=50, limit=None, first_page=None, budget=None):
         """Yield the items of a list, following ``next_page_url`` (its path and query, on our base).
 
         ``first_page(path, params)`` reads the first page instead of ``get`` when given (for reads
         that need their own retry rule, such as read-after-write lag).
+
+        Bounded: a next page that was already read (its URL, or a page starting with an item an
+        earlier page started with), more than ceil(limit / page_size) + 1 pages with a ``limit``,
+        or a listing still going after ``budget`` seconds raises StudioError naming the URL - a
+        Studio or a proxy that loops must not keep a run going for ever.
         """
         query = dict(params or {})
         query['PageSize'] = page_size
+        deadline = time.time() + budget if budget else None
+        max_pages = -(-limit // page_size) + 1 if limit else None
         page = (first_page or self.get)(path, params=query)
-        count = 0
+        count, pages, read, starts = 0, 1, set(), set()
         while True:
-            for item in page.get(key) or []:
+            items = page.get(key) or []
+            start = _item_key(items[0]) if items else None
+            if start is not None and start in starts:
+                raise StudioError('The listing repeats itself: a page of %s starts again with %s; stopping (Studio or a '
+                                  'proxy returned a page already read)' % (_path_only(path), start), method='GET',
+                                  path=_path_only(path))
+            starts.add(start)
+            for item in items:
                 yield item
                 count += 1
                 if limit is not None and count >= limit:
@@ -318,7 +332,24 @@ class StudioClient:
             next_url = (page.get('meta') or {}).get('next_page_url')
             if not next_url:
                 return
-            page = self.get(relative(next_url))
+            following = relative(next_url)
+            if following in read:
+                raise StudioError('The listing loops: its next page %s was already read; stopping' % next_url,
+                                  method='GET', path=_path_only(path))
+            read.add(following)
+            pages += 1
+            if max_pages is not None and pages > max_pages:
+                raise StudioError('The listing runs past %d pages for %d items (next page %s); stopping'
+                                  % (max_pages, limit, next_url), method='GET', path=_path_only(path))
+            if deadline is not None and time.time() > deadline:
+                raise StudioError('The listing took longer than its budget of %.0f s (next page %s); stopping'
+                                  % (budget, next_url), method='GET', path=_path_only(path))
+            page = self.get(following)
+
+
+def _item_key(item):
+    """What identifies an item of a list page (its SID), or None."""
+    return item.get('sid') if isinstance(item, dict) else None
 
 
 def relative(url):

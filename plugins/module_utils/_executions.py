@@ -129,30 +129,31 @@ class Executions:
         return result
 
     # -- lists and lookups ----------------------------------------------------------------
-    def list(self, date_from=None, date_to=None, limit=None, page_size=1000):
+    def list(self, date_from=None, date_to=None, limit=None, page_size=1000, budget=None):
         params = {}
         if date_from:
             params['DateCreatedFrom'] = date_from
         if date_to:
             params['DateCreatedTo'] = date_to
         return self.client.paginate(executions_path(self.flow_sid), 'executions', params=params,
-                                    page_size=page_size, limit=limit)
+                                    page_size=page_size, limit=limit, budget=budget)
 
     def created_since(self, to, since):
         """Executions of contact ``to`` created at or after ``since`` (a naive UTC datetime)."""
         return [e for e in self.list(date_from=twilio_format(since)) if e.get('contact_channel_address') == to]
 
-    def by_contact(self, since, until=None):
+    def by_contact(self, since, until=None, budget=None):
         """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
         (exclusive; naive UTC datetimes, ``until`` optional), 1,000 a page, indexed by contact:
         {contact_channel_address: [executions, newest first]}.
 
         Every batch lookup (check mode, ended/absent by contact, latest per contact, campaign
         resume) reads this index: the cost is ceil(E / 1000) requests for E Executions in the
-        window, whatever the number of contacts.
+        window, whatever the number of contacts. ``budget``: seconds the listing may take at most.
         """
         index = {}
-        for execution in self.list(date_from=twilio_format(since), date_to=twilio_format(until) if until else None):
+        for execution in self.list(date_from=twilio_format(since), date_to=twilio_format(until) if until else None,
+                                   budget=budget):
             index.setdefault(execution.get('contact_channel_address'), []).append(execution)
         return index
 

@@ -6,61 +6,62 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The results file of a batch: one JSON object per line, {"name": ..., "result": {...}}, written
-by ``studio_campaign`` as each contact is done and read, while the batch still runs, by the
-``studio_campaign_facts`` action."""
+"""The results of a batch, one file per contact: ``studio_campaign`` writes each contact's result
+(``{"name": ..., "result": {...}}``) as soon as it is known, and each contact's host reads its own
+file with the ``studio_campaign_facts`` action while the batch still runs. One file per contact, so
+that a contact's facts are read from a file that is certainly its own, in O(1) whatever the size of
+the batch; each file is written whole (a temporary file renamed), so a reader never sees half of it.
+Also the JSON Lines helper of the export (``whole_lines``)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import json
 import os
-import threading
+import shutil
+
+
+def result_file(directory, name):
+    """The file of contact ``name`` in the results directory (its name is a digest: host names are
+    the inventory's, not file names)."""
+    return os.path.join(directory, hashlib.sha256(name.encode('utf-8')).hexdigest()[:40] + '.json')
 
 
 class ResultsWriter:
-    """Appends one line per contact, whole lines only, from any thread."""
+    """Writes each contact's result to its own file in ``directory`` (0600), from any thread."""
 
-    def __init__(self, path):
-        self.path = path
-        self.lock = threading.Lock()
-        self.handle = open(path, 'a')
+    def __init__(self, directory):
+        self.directory = directory
+        if not os.path.isdir(directory):
+            raise OSError('%s is not a directory' % directory)
 
     def write(self, name, result):
-        line = json.dumps({'name': name, 'result': result}, sort_keys=True, allow_nan=False) + '\n'
-        with self.lock:
-            self.handle.write(line)
-            self.handle.flush()
+        path = result_file(self.directory, name)
+        text = json.dumps({'name': name, 'result': result}, sort_keys=True, allow_nan=False)
+        temporary = path + '.part'
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        with os.fdopen(handle, 'w') as stream:
+            stream.write(text)
+        os.replace(temporary, path)
 
-    def close(self):
-        self.handle.close()
+    def remove(self):
+        """Remove the directory and every result in it (the run that wanted them is gone)."""
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class ResultsReader:
-    """Reads the lines appended since the last call; a line not yet ended by a newline waits."""
-
-    def __init__(self, path):
-        self.path = path
-        self.offset = 0
-        self.partial = ''
-
-    def new_results(self):
-        """{name: result} of the whole lines written since the last call."""
-        if not os.path.exists(self.path):
-            return {}
-        with open(self.path) as handle:
-            handle.seek(self.offset)
-            text = handle.read()
-            self.offset = handle.tell()
-        lines = (self.partial + text).split('\n')
-        self.partial = lines.pop()
-        found = {}
-        for line in lines:
-            if line.strip():
-                entry = json.loads(line)
-                found[entry['name']] = entry['result']
-        return found
+def read_result(directory, name):
+    """Contact ``name``'s result from the results directory, or None while it is not written."""
+    try:
+        with open(result_file(directory, name)) as handle:
+            entry = json.load(handle)
+    except (IOError, OSError):
+        return None
+    if entry.get('name') != name:
+        raise ValueError('%s holds the result of %r, not of %r' % (result_file(directory, name), entry.get('name'),
+                                                                   name))
+    return entry['result']
 
 
 # The longest line an export reads back (and writes): 64 MiB. A line is one Execution with its

@@ -114,27 +114,34 @@ options:
         time on one account (for example K slices of an AWX job), give each a rate of 20/K.
     type: float
     default: 20
-  results_path:
+  results_dir:
     description:
-      - "Also write each contact's result, as soon as it is known, to this file on the host the module runs on, as
-        one JSON line per contact, C({\"name\": ..., \"result\": {...}}) (JSON Lines, appended)."
-      - With it, RV(contacts) leaves C(context) and C(steps) out (they are in the file) and carries C(step_count)
+      - "Also write each contact's result, as soon as it is known, to its own file in this existing directory on the
+        host the module runs on, C({\"name\": ..., \"result\": {...}}) (0600, written whole)."
+      - With it, RV(contacts) leaves C(context) and C(steps) out (they are in the files) and carries C(step_count)
         and C(last_widget) instead, so that the task's own result stays small for thousands of contacts.
-      - The playbooks start the batch with C(async) and let M(telephony.twilio.studio_campaign_facts) turn each line
-        into the contact's facts while the batch goes on.
+      - The playbooks start the batch with C(async) and each contact's host turns its own file into its facts with
+        M(telephony.twilio.studio_campaign_facts) while the batch goes on.
+      - When the batch stops because the C(ansible-playbook) that started it is gone, the directory is removed.
     type: path
-  heartbeat_path:
+  lifeline:
     description:
-      - A file that whoever waits for the batch touches while it waits (M(telephony.twilio.studio_campaign_facts)
-        does). When it has not been touched for O(heartbeat_timeout) seconds, the waiter is taken as gone (the
-        controller crashed, the job was cancelled, C(ansible-playbook) was interrupted) and the batch starts no
-        further contact; those contacts fail with a message saying so.
-      - Meant for batches started with C(async), which would otherwise go on alone in the background.
-    type: path
-  heartbeat_timeout:
-    description: Seconds without a touch of O(heartbeat_path) after which the batch stops starting contacts.
-    type: float
-    default: 10
+      - The process whose end stops the batch, as C(PID) or C(PID:START) (its start time in clock ticks, from
+        C(/proc)). The collection's action plugin sets it to the C(ansible-playbook) process that runs the task; there
+        is no need to give it.
+      - Before every create the batch checks it. Once that process is gone (interrupted with Ctrl-C, cancelled in
+        AWX, killed), no further create starts - also when the batch runs with C(async), in the background - and the
+        contacts not started fail with a message saying so. SIGINT and SIGTERM to the module stop it the same way.
+      - An empty string turns the check off.
+    type: str
+  preflight:
+    description:
+      - Only check, once, what every contact needs - the options, each contact's data, the credentials, the account
+        and every Flow the contacts name - and return the Flows' SIDs in RV(flows), sending nothing else.
+      - The playbooks run it before they start the batch in the background, so that a missing credential or a
+        mistyped Flow name fails at once, with one message.
+    type: bool
+    default: false
   workers:
     description:
       - Contacts handled at the same time (threads), each with one request in flight.
@@ -151,11 +158,14 @@ notes:
   - C(changed) is decided per contact as M(telephony.twilio.studio_execution) decides it - from the create
     answer's C(date_created) and, within two seconds of the request, from a nonce sent in the Parameters as
     C(ansible_task_nonce).
-  - With O(campaign), one batch of the same Flows and key runs at a time on a machine - a second one waits (up to
-    120 seconds) for the first to end, so that a rerun started right after a crash cannot race a batch that is
-    still stopping.
-  - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks turn
-    them into per-host facts with one looped M(ansible.builtin.set_fact) (C(delegate_facts)).
+  - With O(campaign), two runs of one campaign do not message a contact twice, on one machine or on several
+    (Studio is what they share). Before its first create a run lists the Flow's Executions of the last seconds; when
+    another run of the campaign created one within 6 seconds (by Studio's clock), it waits for that run to be quiet (up
+    to 15 seconds), then lists again and skips whoever that run reached - or refuses to start, naming that run. Two runs
+    started at the same moment each create one contact, look again after 2 seconds, and the later one stops, naming
+    the other. See the README for what is and is not guaranteed.
+  - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks keep
+    them in O(results_dir), and each contact's host reads its own with M(telephony.twilio.studio_campaign_facts).
 seealso:
   - module: telephony.twilio.studio_execution
   - module: telephony.twilio.studio_execution_info
@@ -253,20 +263,29 @@ contacts:
       description: The Steps in chronological order, each with its Step Context in C(context).
       type: list
       elements: dict
-      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is not set
+      returned: when O(include) contains V(steps), there is an Execution and O(results_dir) is not set
     step_count:
       description: How many Steps the Execution has.
       type: int
-      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is set
+      returned: when O(include) contains V(steps), there is an Execution and O(results_dir) is set
     last_widget:
       description: The widget the contact is at, or ended on.
       type: str
-      returned: when O(include) contains V(steps), there is an Execution and O(results_path) is set
+      returned: when O(include) contains V(steps), there is an Execution and O(results_dir) is set
 summary:
   description: How many contacts ended with each RV(contacts.action).
   returned: always
   type: dict
   sample: {created: 480, campaign: 18, failed: 2}
+flows:
+  description: With O(preflight), the SID of every Flow the contacts name, by the name they give.
+  returned: with O(preflight)
+  type: dict
+  sample: {Customer survey: FW0123456789abcdef0123456789abcdef}
+stopped:
+  description: Why the batch stopped before its end (interrupted), else V(null).
+  returned: success
+  type: str
 failed_contacts:
   description: How many contacts failed.
   returned: always
@@ -274,201 +293,12 @@ failed_contacts:
   sample: 0
 '''
 
-import hashlib
-import json
-import os
-import re
-import tempfile
-import time
-import uuid
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows
-    fcntl = None
-
-from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, Pacer, run_batch
-from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
-from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
-    ContactError,
-    Protocol,
-    lookup_since,
-    reserved_key_error,
-)
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
-from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
-from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
-    check_address,
-    check_contact,
-    check_flow,
-    parse_datetime,
-    parse_parameters,
-    parse_twilio_date,
-    shown,
-)
-
-# How long a batch with a campaign waits for another batch of the same campaign on this machine.
-LOCK_SECONDS = 120
-ACTIONS = {'present': 'Triggering the Execution', 'gathered': 'Reading the Execution',
-           'ended': 'Ending the Execution', 'absent': 'Deleting the Execution'}
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS
+from ansible_collections.telephony.twilio.plugins.module_utils._campaign import run_campaign
+from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
 
 
-def failure(contact, message):
-    return {'to': contact.get('to'), 'changed': False, 'failed': True, 'action': 'failed', 'msg': message,
-            'execution': None}
-
-
-def read_contacts(module):
-    """(contacts checked, {name: failed result}) - every contact's data checked before any request."""
-    params = module.params
-    defaults = {'flow': params['flow'], 'from': params['from'],
-                'parameters': module.check(parse_parameters, params['parameters'])}
-    reserved = reserved_key_error(defaults['parameters'])
-    if reserved:
-        module.fail_json(msg=reserved)
-    good, failed, pairs = [], {}, {}
-    for position, raw in enumerate(params['contacts']):
-        try:
-            contact = check_contact(raw, position, defaults, needs_from=params['state'] == 'present')
-            reserved = reserved_key_error(contact['parameters'])
-            if reserved:
-                raise ValueError('contact %s: %s' % (contact['name'], reserved))
-        except ValueError as exc:
-            name = raw.get('name', raw.get('to')) if isinstance(raw, dict) else None
-            failed[name if isinstance(name, str) and name else 'contacts[%d]' % position] = failure(
-                raw if isinstance(raw, dict) else {}, str(exc))
-            continue
-        name = contact['name']
-        if name in failed or any(c['name'] == name for c in good):
-            module.fail_json(msg='contacts: the name %r is given twice; names must be unique' % name)
-        pair = (contact['flow'], contact['to'], contact['from'] if params['state'] == 'present' else None)
-        if pair in pairs:
-            failed[name] = failure(contact, 'contact %s: to %s%s is also contact %s of this batch (Studio runs one '
-                                            'Execution per To/From pair)'
-                                   % (name, contact['to'], ' with from %s' % contact['from'] if pair[2] else '',
-                                      pairs[pair]))
-            continue
-        pairs[pair] = name
-        good.append(contact)
-    return good, failed
-
-
-def contact_result(contact, outcome, include, report_fields):
-    result = {'to': contact['to'], 'changed': outcome.changed, 'failed': False, 'action': outcome.action,
-              'execution': outcome.execution}
-    if outcome.execution is not None:
-        if report_fields:
-            result['fields'] = dict((column, dig(outcome.context, path)) for column, path in report_fields.items())
-        if 'context' in include:
-            result['context'] = outcome.context
-        if 'steps' in include:
-            result['steps'] = outcome.steps
-    return result
-
-
-def dig(data, path):
-    """The value at ``path`` (``a.b[0].c``) in ``data``, or None where it leads nowhere."""
-    for key, index in _PATH_STEP.findall(path):
-        if key:
-            data = data.get(key) if isinstance(data, dict) else None
-        else:
-            position = int(index)
-            data = data[position] if isinstance(data, list) and -len(data) <= position < len(data) else None
-        if data is None:
-            return None
-    return data
-
-
-_PATH_STEP = re.compile(r'([^.\[\]]+)|\[(-?[0-9]+)\]')
-_PATH = re.compile(r'[^.\[\]]+(\[-?[0-9]+\])*(\.[^.\[\]]+(\[-?[0-9]+\])*)*')
-
-
-def slim(result):
-    """A contact's result without its Context and Steps (they went to the results file)."""
-    small = dict((key, value) for key, value in result.items() if key not in ('context', 'steps'))
-    if 'steps' in result:
-        small['step_count'] = len(result['steps'] or [])
-        small['last_widget'] = last_widget(result['steps'])
-    return small
-
-
-def run_flow_batch(module, flow, contacts, pacer, nonce, since, record, abandoned):
-    """{name: result} for the contacts of one Flow: one Flow lookup, one listing, then the pool."""
-    params = module.params
-    state = params['state']
-    try:
-        executions = Executions(module.client, module.resolve_flow(flow))
-    except (FlowNotFound, StudioError) as exc:
-        message = str(exc) if isinstance(exc, FlowNotFound) else 'Looking up the Flow failed: %s' % exc
-        return dict(record(c['name'], failure(c, message)) for c in contacts)
-    include = params['include'] if state != 'absent' else []
-    campaign_since = (since or executions.active_window_start()) if params['campaign'] else None
-    protocol = Protocol(executions, nonce, max_retries=params['max_retries'], timeout=params['timeout'],
-                        campaign=params['campaign'], campaign_since=campaign_since, on_active=params['on_active'],
-                        include=include, workers=1, check_mode=module.check_mode, pace=pacer.wait)
-    start = lookup_since(state, module.check_mode, since if state == 'gathered' else campaign_since,
-                         executions.active_window_start())
-    index = {}
-    if start is not None:
-        try:
-            index = executions.by_contact(start)
-        except StudioError as exc:
-            message = 'Listing the Executions of Flow %s failed: %s' % (executions.flow_sid, exc)
-            return dict(record(c['name'], failure(c, message)) for c in contacts)
-
-    def work(contact):
-        return record(contact['name'], handle(contact))
-
-    def handle(contact):
-        gone = abandoned()
-        if gone:
-            return failure(contact, gone)
-        history = index.get(contact['to'], [])
-        try:
-            if state == 'present':
-                outcome = protocol.present(contact['to'], contact['from'], contact['parameters'], history)
-            elif state == 'gathered':
-                outcome = protocol.latest(history)
-            elif state == 'ended':
-                outcome = protocol.ended(protocol.active_execution(contact['to'], history, contact['from']))
-            else:
-                outcome = protocol.absent(protocol.active_execution(contact['to'], history, contact['from']))
-        except ContactError as exc:
-            return dict(failure(contact, str(exc)), execution=exc.execution)
-        except StudioError as exc:
-            return failure(contact, '%s failed: %s' % (ACTIONS[state], exc))
-        except Exception as exc:  # pylint: disable=broad-except
-            # One contact's unexpected error must not lose the other contacts' results.
-            return failure(contact, '%s failed unexpectedly: %s: %s' % (ACTIONS[state], type(exc).__name__, exc))
-        return contact_result(contact, outcome, include, params['report_fields'])
-
-    return dict(run_batch(contacts, work, params['workers']))
-
-
-def validate_options(module):
-    """The batch-wide options; returns ``since`` as a naive UTC datetime or None."""
-    params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_address, params['from'], 'from')
-    if not 0 < params['rate'] <= 1000:
-        module.fail_json(msg='rate must be a number of creates per second above 0 and at most 1000 (Studio allows 20 '
-                             'per account), got %s' % params['rate'])
-    if not 1 <= params['workers'] <= MAX_WORKERS:
-        module.fail_json(msg='workers must be a whole number from 1 to %d, got %s' % (MAX_WORKERS, params['workers']))
-    if params['campaign'] is not None and not params['campaign'].strip():
-        module.fail_json(msg='campaign must be a non-empty text such as survey-2026-11')
-    since = module.check(parse_datetime, params['since'], 'since')
-    for column, path in (params['report_fields'] or {}).items():
-        if not isinstance(path, str) or not _PATH.fullmatch(path):
-            module.fail_json(msg='report_fields.%s must be a path into the Execution Context such as '
-                                 'widgets.ask_rating.inbound.Body, got %s' % (column, shown(path)))
-    if params['report_fields'] and 'context' not in params['include']:
-        module.fail_json(msg='report_fields needs context in include (the values are read from the Execution Context)')
-    return parse_twilio_date(since) if since else None
-
-
-def run_module():
+def main():
     module = StudioModule(
         argument_spec={
             'contacts': dict(type='list', elements='dict', required=True),
@@ -482,133 +312,15 @@ def run_module():
             'since': dict(type='str'),
             'rate': dict(type='float', default=20.0),
             'report_fields': dict(type='dict'),
-            'results_path': dict(type='path'),
-            'heartbeat_path': dict(type='path'),
-            'heartbeat_timeout': dict(type='float', default=10.0),
+            'results_dir': dict(type='path'),
+            'lifeline': dict(type='str'),
+            'preflight': dict(type='bool', default=False),
             'workers': dict(type='int', default=32),
         },
         supports_check_mode=True,
         connections=MAX_WORKERS,
     )
-    since = validate_options(module)
-    pacer = Pacer(module.params['rate'])
-    module.pace = pacer.wait  # a create retried after a 429 takes a slot of the rate too
-    contacts, results = read_contacts(module)
-    writer = open_results(module)
-    abandoned = Heartbeat(module.params['heartbeat_path'], module.params['heartbeat_timeout']).lost
-    lock = campaign_lock(module, sorted(set(c['flow'] for c in contacts)))
-
-    def record(name, result):
-        """Keep one contact's result: in the results file at once, and (slim with a file) in the return."""
-        if writer is None:
-            return name, result
-        writer.write(name, result)
-        return name, slim(result)
-
-    for name in list(results):
-        results[name] = record(name, results[name])[1]
-    by_flow = {}
-    for contact in contacts:
-        by_flow.setdefault(contact['flow'], []).append(contact)
-    nonce = uuid.uuid4().hex
-    try:
-        for flow, members in by_flow.items():
-            results.update(run_flow_batch(module, flow, members, pacer, nonce, since, record, abandoned))
-    finally:
-        if writer is not None:
-            writer.close()
-        if lock is not None:
-            lock.close()
-    summary = {}
-    for result in results.values():
-        summary[result['action']] = summary.get(result['action'], 0) + 1
-    failed = summary.get('failed', 0)
-    if failed:
-        module.warn('%d of %d contacts failed; see contacts.<name>.msg' % (failed, len(results)))
-    changed = sorted(name for name, r in results.items() if r['changed'])
-    diff = {'before': dict((name, status_before(results[name])) for name in changed),
-            'after': dict((name, status_after(results[name])) for name in changed)}
-    module.exit_json(changed=bool(changed), contacts=results, summary=summary, failed_contacts=failed, diff=diff)
-
-
-def status_before(result):
-    """A changed contact's Execution status before the task, for --diff."""
-    return 'absent' if result['action'] in ('created', 'would create') else 'active'
-
-
-def status_after(result):
-    if result['action'] in ('deleted', 'would delete'):
-        return 'absent'
-    return (result['execution'] or {}).get('status') or 'active'
-
-
-class Heartbeat:
-    """Whether the waiter of an async batch is gone: its heartbeat file was not touched for ``seconds``."""
-
-    def __init__(self, path, seconds):
-        self.path = path
-        self.seconds = seconds
-        self.checked = 0.0
-        self.message = None
-        if path:
-            with open(path, 'a'):
-                os.utime(path, None)  # the waiter's grace period starts now
-
-    def lost(self):
-        """None while the waiter is there; once gone, the message for the contacts not started."""
-        if not self.path or self.message:
-            return self.message
-        now = time.time()
-        if now - self.checked >= 0.5:
-            self.checked = now
-            try:
-                idle = now - os.stat(self.path).st_mtime
-            except OSError:
-                idle = float('inf')
-            if idle > self.seconds:
-                self.message = ('Not started: whoever waited for this batch is gone (%s not touched for %.0f s: the '
-                                'controller stopped or the job was cancelled); run again to go on' % (self.path, idle))
-        return self.message
-
-
-def campaign_lock(module, flows):
-    """With a campaign, an exclusive lock for (account, Flows, campaign) on this machine, or None."""
-    params = module.params
-    if not params['campaign'] or fcntl is None:
-        return None
-    key = json.dumps([module.params['studio_url'], module.params['region'], params['account_sid'], params['api_key'],
-                      flows, params['campaign']])
-    path = os.path.join(tempfile.gettempdir(), 'telephony.twilio-campaign-%s.lock'
-                        % hashlib.sha256(key.encode('utf-8')).hexdigest()[:24])
-    handle = open(path, 'a')
-    deadline = time.time() + LOCK_SECONDS
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except (IOError, OSError):
-            if time.time() >= deadline:
-                handle.close()
-                module.fail_json(msg='campaign: another batch of campaign %r on the same Flows is still running on '
-                                     'this machine (lock %s held for %d s); wait for it to end, or stop it'
-                                 % (params['campaign'], path, LOCK_SECONDS))
-            time.sleep(0.5)
-
-
-def open_results(module):
-    """A ResultsWriter on results_path (emptied first), or None."""
-    path = module.params['results_path']
-    if not path:
-        return None
-    try:
-        open(path, 'w').close()
-        return ResultsWriter(path)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='results_path: cannot write %s: %s' % (path, exc))
-
-
-def main():
-    run_module()
+    run_campaign(module)
 
 
 if __name__ == '__main__':

@@ -10,20 +10,21 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: studio_campaign_facts
-short_description: Set a contact's facts from the results file of a studio_campaign batch
+short_description: Set a contact's facts from its result in a studio_campaign batch
 version_added: 0.2.0
 description:
-  - Reads the result of one contact from the results file that M(telephony.twilio.studio_campaign) writes
-    (O(telephony.twilio.studio_campaign#module:results_path)) and returns it as cacheable facts
+  - Reads the result of one contact from the results directory that M(telephony.twilio.studio_campaign) writes
+    (O(telephony.twilio.studio_campaign#module:results_dir), one file per contact) and returns it as cacheable facts
     C(studio_execution), C(studio_context) and C(studio_steps). While the batch still runs (started with C(async)),
-    it waits until the contact's line is there.
-  - It is made for one task looping over the contacts with C(delegate_to) and C(delegate_facts), run once, so that
-    every contact gets its facts in one task while the batch goes on - far cheaper than a task per host. The
-    collection's playbooks use it that way.
-  - Runs on the controller as an action; it sends nothing to Twilio.
+    it waits until the contact's file is there.
+  - It is made for a task that every contact's host runs for itself (no C(run_once), no C(delegate_facts)), while the
+    batch goes on - the facts a host gets are then certainly its own, on every ansible-core and with every fact cache.
+    The collection's playbooks use it that way.
+  - Runs on the controller as an action; it sends nothing to Twilio. It stops waiting when the batch's job has ended,
+    after O(timeout), or when the C(ansible-playbook) that runs it is gone.
 options:
-  results_path:
-    description: The results file of the batch.
+  results_dir:
+    description: The results directory of the batch.
     type: path
     required: true
   contact:
@@ -33,17 +34,14 @@ options:
   job:
     description:
       - The async job ID of the batch (C(ansible_job_id) of the task that started it). When the job has ended
-        without a line for the contact, the task fails saying so instead of waiting.
+        without a result for the contact, the task says so instead of waiting. When the whole batch failed, the
+        contact gets no facts and RV(batch_failed) says why; the task itself does not fail (the task that waits for
+        the batch fails once, with the cause).
     type: str
   timeout:
-    description: Seconds to wait for the contact's line at most.
+    description: Seconds to wait for the contact's result at most.
     type: float
     default: 86400
-  heartbeat_path:
-    description:
-      - A file to touch while waiting, the batch's O(telephony.twilio.studio_campaign#module:heartbeat_path), so that
-        the batch stops starting contacts when nobody waits for it any more.
-    type: path
 attributes:
   check_mode:
     description: Reads the results of the batch, which runs in check mode too.
@@ -67,28 +65,28 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Start the campaign in the background, results in a file
+- name: A directory for the results (private to this user)
+  ansible.builtin.tempfile:
+    state: directory
+  run_once: true
+  register: results
+
+- name: Start the campaign in the background, one result file per contact
   telephony.twilio.studio_campaign:
     flow: Customer survey
     contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
     include: [context, steps]
-    results_path: /tmp/campaign.jsonl
-    heartbeat_path: /tmp/campaign.alive
+    results_dir: "{{ results.path }}"
   run_once: true
   async: 86400
   poll: 0
   register: campaign_job
 
-- name: Each contact's facts, as the batch goes on
+- name: Each contact's own facts, as the batch goes on
   telephony.twilio.studio_campaign_facts:
-    results_path: /tmp/campaign.jsonl
-    contact: "{{ item }}"
+    results_dir: "{{ results.path }}"
+    contact: "{{ inventory_hostname }}"
     job: "{{ campaign_job.ansible_job_id }}"
-    heartbeat_path: /tmp/campaign.alive
-  delegate_to: "{{ item }}"
-  delegate_facts: true
-  run_once: true
-  loop: "{{ ansible_play_hosts }}"
 '''
 
 RETURN = r'''
@@ -108,9 +106,13 @@ ansible_facts:
       type: list
       elements: dict
 contact_failed:
-  description: Whether the contact failed in the batch.
+  description: Whether the contact failed in the batch (or has no result because the batch failed).
   returned: success
   type: bool
+batch_failed:
+  description: Why the whole batch failed, when it did.
+  returned: when the batch failed
+  type: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -118,11 +120,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 def main():
     module = AnsibleModule(argument_spec=dict(
-        results_path=dict(type='path', required=True),
+        results_dir=dict(type='path', required=True),
         contact=dict(type='str', required=True),
         job=dict(type='str'),
         timeout=dict(type='float', default=86400.0),
-        heartbeat_path=dict(type='path'),
     ), supports_check_mode=True)
     module.fail_json(msg='telephony.twilio.studio_campaign_facts runs as an action on the controller; this module '
                          'file only documents it')

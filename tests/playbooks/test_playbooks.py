@@ -20,7 +20,7 @@ def recap(output):
 
 def test_run_flow_triggers_once_per_contact_and_caches_facts(studio):
     report = studio.tmp / 'report.json'
-    first = studio.playbook('run_flow.yml', '-e', 'studio_report_path=%s' % report)
+    first = studio.playbook('run_flow.yml', '-v', '-e', 'studio_report_path=%s' % report)
     assert studio.control.stats()['executions_created'] == 5
     assert sorted(e['to'] for e in studio.control.executions()) == sorted(CONTACTS)
     for line in ('+15551230001: FN', 'di-whatsapp: FN', 'active (created), last widget ask_rating',
@@ -41,7 +41,7 @@ def test_run_flow_triggers_once_per_contact_and_caches_facts(studio):
 
 def test_check_mode_posts_nothing(studio):
     mark = studio.control.last_request()
-    out = studio.playbook('run_flow.yml', '--check')
+    out = studio.playbook('run_flow.yml', '--check', '-v')
     assert out.stdout.count(': would create an Execution') == 5
     assert not [r for r in studio.control.requests(mark) if r['method'] == 'POST']
     assert studio.control.stats()['executions_created'] == 0
@@ -60,10 +60,10 @@ def test_limit_slices_give_the_same_end_state_as_one_run(studio):
 def test_companions_gather_and_end(studio):
     studio.playbook('run_flow.yml')
     studio.control.reply(studio.control.flows()['Customer survey'], '+15551230001', '4')
-    gathered = studio.playbook('gather_facts.yml')
+    gathered = studio.playbook('gather_facts.yml', '-v')
     assert '+15551230001: FN' in gathered.stdout and 'ended (latest), last widget thank_you' in gathered.stdout
     assert studio.control.stats()['executions_created'] == 5  # nothing triggered
-    predicted = studio.playbook('end_active.yml', '--check')
+    predicted = studio.playbook('end_active.yml', '--check', '-v')
     assert '5 contacts: none 1, would end 4' in predicted.stdout
     assert re.search(r'\+15551230002: would end FN[0-9a-f]{32}', predicted.stdout)
     assert {e['status'] for e in studio.control.executions()} == {'ended', 'active'}

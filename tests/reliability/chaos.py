@@ -198,7 +198,7 @@ def run_mix(name, mix, contacts, forks, work):
     if mix.get('kill_playbook'):
         unaccounted = set()  # the first run died: the rerun must account for everyone
         reached = collections.Counter(r['action'] for r in report_rows(rerun_report))
-        # the batch may finish in the background before its heartbeat runs out: what was reached
+        # the batch stops at once with ansible-playbook (its lifeline): what was reached
         # is skipped, the rest created, nothing else
         if reached.get('campaign', 0) < killed_at or reached.get('campaign', 0) + reached.get('created', 0) != contacts:
             problems.append('the rerun should skip at least the %d reached and create the rest: %s'

@@ -38,9 +38,10 @@ class Studio:
         for name in ('TWILIO_API_KEY', 'TWILIO_API_SECRET', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
             self.env.pop(name, None)
 
-    def playbook(self, name, *args, inventory=None, check=True, cwd=None, env=None):
+    def playbook(self, name, *args, inventory=None, check=True, cwd=None, env=None, command=None):
+        """Run ``name``; ``command``: another ansible-playbook (such as the oldest ansible-core's)."""
         path = name if os.path.dirname(name) else os.path.join(ROOT, 'playbooks', name)
-        proc = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(inventory or self.inventory), path] + list(args),
+        proc = subprocess.run([command or ANSIBLE_PLAYBOOK, '-i', str(inventory or self.inventory), path] + list(args),
                               env=dict(self.env, **(env or {})), cwd=cwd, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT if self.merge_stderr else subprocess.PIPE, text=True,
                               timeout=900, check=False)

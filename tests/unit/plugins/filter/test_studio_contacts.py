@@ -98,3 +98,18 @@ def test_run_wide_values_are_those_of_the_host_that_runs_the_batch_whatever_the_
         assert list(studio_failures(None, hosts, found, True, 'runner')) == ['odd']
     # without run_host the first host is the reference: the flaw this guards against
     assert list(studio_failures(None, ['odd', 'runner'], found)) == []  # 'odd' slips through
+
+
+def test_failure_causes_group_contacts_refused_for_the_same_reason():
+    from ansible_collections.telephony.twilio.plugins.filter.studio_contacts import studio_failure_causes
+    failures = dict(('c%02d' % i, 'Contact c%02d: Not started: ansible-playbook is gone' % i) for i in range(12))
+    failures['odd'] = 'Contact odd: studio_from must be set to the sender, got nothing (unset)'
+    failures['raw'] = 'Studio said no'
+    lines = studio_failure_causes(failures)
+    assert lines == [
+        'FAILED Not started: ansible-playbook is gone (12 contacts: c00, c01, c02, c03, c04, c05, c06, c07, c08, c09 '
+        'and 2 more)',
+        'FAILED Studio said no (1 contact: raw)',
+        'FAILED studio_from must be set to the sender, got nothing (unset) (1 contact: odd)',
+    ]
+    assert studio_failure_causes({}) == [] and studio_failure_causes(None) == []

@@ -381,3 +381,51 @@ def test_tls_advice_fits_validate_certs():
         with pytest.raises(StudioError) as info:
             client.get('/v1/Flows')
         assert advice in str(info.value)
+
+
+def _page(sids, next_url):
+    return {'flows': [{'sid': sid} for sid in sids], 'meta': {'next_page_url': next_url}}
+
+
+@responses.activate
+def test_a_listing_whose_next_page_repeats_stops_naming_the_url():
+    loop = BASE + '/v1/Flows?PageSize=2&Page=1&PageToken=PT1'
+    responses.add(responses.GET, BASE + '/v1/Flows', json=_page(['FW1', 'FW2'], loop))
+    responses.add(responses.GET, BASE + '/v1/Flows', json=_page(['FW3', 'FW4'], loop))
+    with pytest.raises(StudioError) as info:
+        list(StudioClient(AC, TOKEN).paginate('/v1/Flows', 'flows', page_size=2))
+    assert 'The listing loops' in str(info.value) and loop in str(info.value)
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_listing_that_serves_the_same_page_under_new_urls_stops():
+    for page in range(1, 4):
+        responses.add(responses.GET, BASE + '/v1/Flows',
+                      json=_page(['FW1', 'FW2'], BASE + '/v1/Flows?PageSize=2&Page=%d' % page))
+    with pytest.raises(StudioError) as info:
+        list(StudioClient(AC, TOKEN).paginate('/v1/Flows', 'flows', page_size=2))
+    assert 'repeats itself' in str(info.value) and 'FW1' in str(info.value)
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_listing_stops_past_its_page_bound_and_its_time_budget(monkeypatch):
+    for page in range(1, 6):  # empty pages that always have a next one
+        responses.add(responses.GET, BASE + '/v1/Flows', json=_page([], BASE + '/v1/Flows?PageSize=2&Page=%d' % page))
+    with pytest.raises(StudioError) as info:
+        # a limit of 3 items at 2 a page allows ceil(3 / 2) + 1 = 3 pages
+        list(StudioClient(AC, TOKEN).paginate('/v1/Flows', 'flows', page_size=2, limit=3))
+    assert 'runs past 3 pages' in str(info.value) and 'Page=3' in str(info.value)
+    responses.reset()
+    for page in range(1, 6):
+        responses.add(responses.GET, BASE + '/v1/Flows',
+                      json=_page(['FW%da' % page, 'FW%db' % page], BASE + '/v1/Flows?PageSize=2&Page=%d' % page))
+    clock = [1000.0]
+    monkeypatch.setattr(_client.time, 'time', lambda: clock[0])
+    pages = StudioClient(AC, TOKEN).paginate('/v1/Flows', 'flows', page_size=2, budget=30)
+    next(pages)
+    clock[0] += 31
+    with pytest.raises(StudioError) as info:
+        list(pages)
+    assert 'longer than its budget of 30 s' in str(info.value) and 'Page=' in str(info.value)

@@ -1,39 +1,47 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The results file: written line by line from threads, read while it grows, half lines wait."""
+"""The results directory: one whole file per contact, written from threads, each read by its own
+contact; and the export's JSON Lines helper."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import stat
 import threading
 
 import pytest
 
 from ansible_collections.telephony.twilio.plugins.module_utils import _journal
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsReader, ResultsWriter
+from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter, read_result, result_file
 
 
-def test_reader_sees_each_whole_line_once_while_the_file_grows(tmp_path):
-    path = str(tmp_path / 'results.jsonl')
-    reader = ResultsReader(path)
-    assert reader.new_results() == {}  # not written yet
-    writer = ResultsWriter(path)
+def test_each_contact_reads_its_own_result_once_it_is_written(tmp_path):
+    writer = ResultsWriter(str(tmp_path))
+    assert read_result(str(tmp_path), 'a') is None  # not written yet
     writer.write('a', {'changed': True})
-    assert reader.new_results() == {'a': {'changed': True}}
-    assert reader.new_results() == {}
-    with open(path, 'a') as handle:  # a line being written: not read until it ends
-        handle.write('{"name": "b", "result": {"x": ')
-    assert reader.new_results() == {}
-    with open(path, 'a') as handle:
-        handle.write('1}}\n')
-    assert reader.new_results() == {'b': {'x': 1}}
-    writer.close()
+    writer.write('../b c', {'x': 1})
+    assert read_result(str(tmp_path), 'a') == {'changed': True}
+    assert read_result(str(tmp_path), '../b c') == {'x': 1}
+    # names are digests: an inventory host name never becomes a path
+    assert sorted(os.listdir(str(tmp_path))) == sorted(os.path.basename(result_file(str(tmp_path), n))
+                                                       for n in ('a', '../b c'))
+    assert stat.S_IMODE(os.stat(result_file(str(tmp_path), 'a')).st_mode) == 0o600
 
 
-def test_lines_from_many_threads_never_mix(tmp_path):
-    path = str(tmp_path / 'results.jsonl')
-    writer = ResultsWriter(path)
+def test_a_file_that_holds_another_contact_is_refused(tmp_path):
+    writer = ResultsWriter(str(tmp_path))
+    writer.write('a', {'n': 1})
+    os.rename(result_file(str(tmp_path), 'a'), result_file(str(tmp_path), 'b'))
+    with pytest.raises(ValueError, match="holds the result of 'a', not of 'b'"):
+        read_result(str(tmp_path), 'b')
+
+
+def test_results_from_many_threads_are_whole_and_removed_at_the_end(tmp_path):
+    directory = tmp_path / 'results'
+    directory.mkdir()
+    writer = ResultsWriter(str(directory))
     big = {'context': {'text': 'x' * 5000}}
 
     def write(start):
@@ -45,9 +53,10 @@ def test_lines_from_many_threads_never_mix(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    writer.close()
-    found = ResultsReader(path).new_results()
-    assert len(found) == 400 and all(found['c%d' % i]['n'] == i for i in range(400))
+    assert all(read_result(str(directory), 'c%d' % i)['n'] == i for i in range(400))
+    assert not [name for name in os.listdir(str(directory)) if name.endswith('.part')]
+    writer.remove()
+    assert not directory.exists()
 
 
 def has_sid(entry):

@@ -9,12 +9,18 @@ __metaclass__ = type
 import json
 import os
 import re
+import signal
 import time
 
+import pytest
 import responses
 
+from ansible_collections.telephony.twilio.plugins.module_utils import _campaign, _lifeline
+from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
+from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.modules import studio_campaign
 from ansible_collections.telephony.twilio.tests.unit.plugins.modules.fake_studio import (
+    BASE,
     CREDS,
     EXECUTIONS,
     FLOW,
@@ -111,7 +117,9 @@ def test_a_campaign_skips_contacts_it_already_reached_even_when_ended(mock, monk
     assert not failed and result['summary'] == {'created': 2, 'campaign': 1}
     assert result['contacts']['host1']['changed'] is False
     assert result['contacts']['host1']['execution']['sid'] == reached['sid']
-    assert studio.posts == 2 and len(studio.list_calls) == 1
+    # one listing of the campaign window, and the guard's two listings of the last seconds
+    assert studio.posts == 2 and len(studio.list_calls) == 3
+    assert sum(1 for call in studio.list_calls if call['DateCreatedFrom'] == studio.list_calls[1]['DateCreatedFrom']) == 1
     new = [e for e in studio.executions.values() if e['sid'] not in (reached['sid'], other['sid'])]
     assert {e['data']['ansible_campaign'] for e in new} == {'spring'}
     # the rerun after that (all reached now) sends no create at all
@@ -127,7 +135,7 @@ def test_a_campaign_only_counts_executions_since_its_window(mock, monkeypatch):
     result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(2), campaign='spring', since=since),
                          monkeypatch)
     assert not failed and result['summary'] == {'created': 2} and studio.posts == 2
-    assert studio.list_calls[0]['DateCreatedFrom'] == since + 'T00:00:00Z'
+    assert [call['DateCreatedFrom'] for call in studio.list_calls].count(since + 'T00:00:00Z') == 1
 
 
 def test_commit_then_5xx_is_adopted_in_a_batch(mock, monkeypatch):
@@ -160,43 +168,164 @@ def test_ended_ends_only_active_executions_found_in_the_listing(mock, monkeypatc
     assert len(studio.list_calls) == 1
 
 
-def test_a_batch_nobody_waits_for_starts_no_more_contacts(mock, monkeypatch, tmp_path):
+def test_a_batch_whose_ansible_playbook_is_gone_starts_no_more_contacts(mock, monkeypatch, tmp_path):
+    """The lifeline is checked before every create; once it is gone, nothing more is sent, the
+    results directory is removed and the result keeps no contact's data."""
     studio = FakeStudio(mock)
-    heartbeat = tmp_path / 'alive'
-    results = tmp_path / 'results.jsonl'
-    touched = []
-    real_utime = os.utime
-
-    def stale_after_first_touch(path, times=None):
-        real_utime(path, times)
-        touched.append(path)
-        real_utime(path, (1, 1))  # as if the waiter stopped touching it long ago
-
-    monkeypatch.setattr(os, 'utime', stale_after_first_touch)
-    args = dict(BATCH, contacts=contacts(3), heartbeat_path=str(heartbeat), results_path=str(results),
-                heartbeat_timeout=5)
+    results = tmp_path / 'results'
+    results.mkdir()
+    # this test's own pid with another start time: the pid of a process that ended, reused
+    args = dict(BATCH, contacts=contacts(3), results_dir=str(results), lifeline='%d:1' % os.getpid())
     result, failed = run(studio_campaign, args, monkeypatch)
-    assert not failed and studio.posts == 0 and result['summary'] == {'failed': 3}
-    assert 'whoever waited for this batch is gone' in result['contacts']['host0']['msg']
-    assert len(results.read_text().splitlines()) == 3  # every contact is in the results file, failed
+    assert failed and studio.posts == 0 and 'which started this batch, is gone or stopping' in result['msg']
+    assert 'contacts' not in result and result['failed_contacts'] == 3
+    assert not results.exists()
 
 
-def test_with_a_results_file_the_return_is_slim_and_the_file_complete(mock, monkeypatch, tmp_path):
+def test_the_lifeline_stops_a_batch_between_two_creates(mock, monkeypatch):
+    studio = FakeStudio(mock)
+    alive = [True]
+    monkeypatch.setattr(_lifeline.Lifeline, 'alive', lambda self: alive[0])
+    create = studio.create
+
+    def third_create_ends_the_controller(request):
+        if studio.posts == 2:
+            alive[0] = False
+        return create(request)
+
+    mock.remove(responses.POST, EXECUTIONS)
+    mock.add_callback(responses.POST, EXECUTIONS, callback=third_create_ends_the_controller)
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(6), workers=1, rate=1000,
+                                               lifeline='%d' % os.getpid()), monkeypatch)
+    assert failed and studio.posts == 3 and len(studio.executions) == 3
+
+
+def test_a_lifeline_of_a_running_process_is_alive_and_of_an_ended_one_not(tmp_path):
+    import subprocess
+    import sys
+    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])
+    try:
+        line = Lifeline.of_process(child.pid)
+        again = Lifeline.parse(str(line))
+        assert again.alive() and again.pid == child.pid and again.started == line.started
+        assert not Lifeline(child.pid, str(int(line.started) + 1)).alive()  # same pid, another process
+    finally:
+        child.kill()
+        child.wait()
+    assert not again.alive()
+    for bad in ('', 'x', '1', '12:ab', '12:3:4:5', '12:3:x'):
+        with pytest.raises(ValueError, match='lifeline must be PID'):
+            Lifeline.parse(bad)
+
+
+def test_a_process_that_stopped_catching_sigint_is_stopping():
+    import subprocess
+    import sys
+    code = ('import signal, time\n'
+            'signal.signal(signal.SIGINT, lambda *a: signal.signal(signal.SIGINT, signal.SIG_DFL))\n'
+            'signal.signal(signal.SIGTERM, lambda *a: None)\n'
+            'print("ready", flush=True)\n'
+            'time.sleep(30)\n')
+    child = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE)
+    try:
+        child.stdout.readline()
+        line = Lifeline.of_process(child.pid)
+        assert line.caught == '2+15' and line.alive()
+        child.send_signal(signal.SIGINT)  # it resets its handler, as ansible-playbook does, and goes on for now
+        deadline = time.time() + 5
+        while line.alive() and time.time() < deadline:
+            time.sleep(0.01)
+        assert not line.alive() and child.poll() is None
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_preflight_fails_once_before_any_contact(mock, monkeypatch):
+    studio = FakeStudio(mock)
+    flows = re.compile(re.escape(BASE) + r'/v1/Flows(\?.*)?$')
+    mock.add(responses.GET, flows, json={'flows': [{'sid': FLOW, 'friendly_name': 'Customer survey'}],
+                                         'meta': {'next_page_url': None}})
+    batch = contacts(30)
+    for contact in batch[:12]:
+        contact['flow'] = 'Custmer survey'
+    result, failed = run(studio_campaign, dict(BATCH, contacts=batch), monkeypatch)
+    assert failed and studio.posts == 0 and studio.list_calls == []
+    assert result['msg'].count('no Flow is named') == 1 and 'Custmer survey' in result['msg']
+    assert 'contacts: host0, host1, host10, host11, host2, host3, host4, host5, host6, host7 and 2 more' in result['msg']
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(30)[12:], preflight=True), monkeypatch)
+    assert not failed and result['flows'] == {FLOW: FLOW} and studio.posts == 0
+
+
+def test_with_a_results_directory_the_return_is_slim_and_each_contact_has_its_file(mock, monkeypatch, tmp_path):
     FakeStudio(mock)
     steps_url = re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps(\?.*)?$')
     step = {'sid': 'FT' + 'e' * 32, 'transitioned_from': 'Trigger', 'transitioned_to': 'ask', 'name': 'x'}
     mock.add(responses.GET, steps_url, json={'steps': [step], 'meta': {'next_page_url': None}})
     mock.add(responses.GET, re.compile(re.escape(EXECUTIONS) + r'/FN\w+/Steps/FT\w+/Context'), json={'context': {}})
-    results = tmp_path / 'results.jsonl'
-    args = dict(BATCH, contacts=contacts(2), include=['context', 'steps'], rate=1000, results_path=str(results))
+    args = dict(BATCH, contacts=contacts(2), include=['context', 'steps'], rate=1000, results_dir=str(tmp_path))
     result, failed = run(studio_campaign, args, monkeypatch)
     assert not failed
     assert result['contacts']['host1']['step_count'] == 1 and result['contacts']['host1']['last_widget'] == 'ask'
     assert 'steps' not in result['contacts']['host1'] and 'context' not in result['contacts']['host1']
-    lines = [json.loads(line) for line in results.read_text().splitlines()]
-    assert sorted(line['name'] for line in lines) == ['host0', 'host1']
-    assert lines[0]['result']['steps'][0]['context'] == {} and 'flow' in lines[0]['result']['context']
+    for name in ('host0', 'host1'):
+        mine = read_result(str(tmp_path), name)
+        assert mine['steps'][0]['context'] == {} and mine['context']['flow']['data']['n'] == int(name[-1])
+        assert mine['execution']['contact_channel_address'] == result['contacts'][name]['to']
     assert result['diff']['before'] == {'host0': 'absent', 'host1': 'absent'}
+
+
+# -- two runs of one campaign --------------------------------------------------------------------------
+def test_a_campaign_another_run_is_creating_waits_until_quiet_then_skips_its_contacts(mock, monkeypatch):
+    theirs = execution(1, '+15551230001', age=0, data={'ansible_campaign': 'spring', 'ansible_task_nonce': 'other'})
+    studio = FakeStudio(mock, existing=[theirs])
+    slept = []
+    monkeypatch.setattr(_campaign, 'ANNOUNCE_SECONDS', 0)
+
+    def sleep(seconds):
+        slept.append(seconds)
+        theirs['date_created'] = now_twilio(-60)  # the other run went quiet meanwhile
+
+    monkeypatch.setattr(_campaign.time, 'sleep', sleep)
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(3), campaign='spring', rate=1000), monkeypatch)
+    assert not failed and slept and result['summary'] == {'created': 2, 'campaign': 1}
+    assert studio.posts == 2
+
+
+def test_a_campaign_another_run_keeps_creating_is_refused_naming_that_run(mock, monkeypatch):
+    theirs = execution(1, '+15551230001', age=0, data={'ansible_campaign': 'spring', 'ansible_task_nonce': 'other'})
+    studio = FakeStudio(mock, existing=[theirs])
+    clock = [1000.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+        theirs['date_created'] = now_twilio()  # still creating
+
+    monkeypatch.setattr(_campaign.time, 'sleep', sleep)
+    monkeypatch.setattr(_campaign.time, 'time', lambda: clock[0])
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(3), campaign='spring'), monkeypatch)
+    assert failed and studio.posts == 0
+    assert ('another run of campaign \'spring\' (run other) created Execution %s for +15551230001' % theirs['sid']
+            in result['msg']) and 'still creating' in result['msg'] and 'this run sent nothing' in result['msg']
+
+
+def test_of_two_runs_started_at_once_the_later_stops_after_its_announcement(mock, monkeypatch):
+    studio = FakeStudio(mock)
+    monkeypatch.setattr(_campaign, 'ANNOUNCE_SECONDS', 0)
+    earlier = []
+
+    def the_other_run_announced_first(seconds):
+        if not earlier:  # while we settle, the other run's first Execution (older, lower SID) shows up
+            other = execution(0, '+15551230009', age=1, data={'ansible_campaign': 'spring',
+                                                              'ansible_task_nonce': 'other'})
+            studio.executions[other['sid']] = other
+            earlier.append(other)
+
+    monkeypatch.setattr(_campaign.time, 'sleep', the_other_run_announced_first)
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(5), campaign='spring'), monkeypatch)
+    assert failed and studio.posts == 1
+    assert 'another run of campaign \'spring\' (run other)' in result['msg'] and 'this run stops after reaching' in result['msg']
+    assert sorted(r['action'] for r in result['contacts'].values()) == ['created'] + ['failed'] * 4
 
 
 def test_report_fields_pick_values_from_each_context(mock, monkeypatch):
