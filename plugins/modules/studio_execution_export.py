@@ -77,6 +77,15 @@ options:
         naming the process that holds the file, and writes nothing.
     type: float
     default: 10
+  lifeline:
+    description:
+      - The process whose end stops the export, as C(PID) or C(PID:START) (its start time in clock ticks, from
+        C(/proc)). The collection's action plugin sets it to the C(ansible-playbook) process that runs the task; there
+        is no need to give it.
+      - Before each Execution the export checks it. Once that process is gone (interrupted with Ctrl-C, cancelled in
+        AWX, killed), no further Execution is read; the lines already whole stay in the file, and a rerun resumes.
+      - An empty string turns the check off.
+    type: str
 extends_documentation_fragment:
   - telephony.twilio.auth
   - telephony.twilio.attributes
@@ -166,6 +175,7 @@ import os
 
 from ansible_collections.telephony.twilio.plugins.module_utils import _files
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
+from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import MAX_LINE, read_lines
@@ -221,11 +231,18 @@ def chunks(items, size):
         yield chunk
 
 
-def export_line(executions, execution, step_context):
+class ControllerGone(Exception):
+    """The ansible-playbook that started the export is gone or stopping: no further Execution is read."""
+
+
+def export_line(executions, execution, step_context, lifeline=None):
     """One Execution as a line of the file (bytes), with its Context and Steps.
 
-    Called once per Execution, before its reads: where an export that must stop (its controller
-    gone) stops, one Execution at most after being told."""
+    Called once per Execution, before its reads: an export whose controller is gone (its lifeline)
+    starts no further Execution; the reads in flight end, and what was whole is kept."""
+    if lifeline is not None and not lifeline.alive():
+        raise ControllerGone('ansible-playbook (process %d), which started this export, is gone or stopping '
+                             '(interrupted, cancelled or killed); a rerun resumes' % lifeline.pid)
     context = executions.context(execution['sid'])
     steps = executions.steps(execution['sid'], with_context=step_context, workers=1)
     line = json.dumps({'sid': execution['sid'], 'execution': execution, 'context': context, 'steps': steps},
@@ -269,11 +286,13 @@ def run_module():
             step_context=dict(type='bool', default=True),
             workers=dict(type='int', default=4),
             lock_timeout=dict(type='float', default=10.0),
+            lifeline=dict(type='str'),
         ),
         supports_check_mode=True,
     )
     params = module.params
     date_from, date_to, path = module.check(check_options, params)
+    lifeline = module.check(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
     executions = Executions(module.client, check_flow_exists(module, params['flow']))
     if date_from is None:
         date_from = twilio_format(executions.client.server_now() - RETENTION)
@@ -295,7 +314,8 @@ def run_module():
             if module.check_mode:
                 result['exported'] += len(todo)
                 continue
-            lines = run_batch(todo, lambda e: export_line(executions, e, params['step_context']), params['workers'])
+            lines = run_batch(todo, lambda e: export_line(executions, e, params['step_context'], lifeline),
+                              params['workers'])
             for execution, line in zip(todo, lines):
                 _files.write_all(fd, line)
                 have.add(execution['sid'])
@@ -303,6 +323,8 @@ def run_module():
     except StudioError as exc:
         module.fail_api(exc, 'Exporting Executions failed after %d written (a rerun resumes)' % result['exported'],
                         **result)
+    except ControllerGone as exc:
+        module.fail_json(msg='Stopped after %d Executions written: %s' % (result['exported'], exc), **result)
     except (OSError, ValueError) as exc:
         module.fail_json(msg='Writing %s failed after %d Executions (a rerun resumes): %s'
                              % (path, result['exported'], exc), **result)

@@ -222,21 +222,34 @@ def test_a_second_export_of_one_file_fails_naming_the_first_or_waits_for_it(stud
     assert len(sids(path)) == 32 and len(set(sids(path))) == 32
 
 
-def test_a_rerun_right_after_the_controller_is_killed_never_races_its_orphan(studio, work):
+def running(pid):
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, OSError):
+        return False
+
+
+def test_an_export_whose_controller_is_killed_stops_and_a_rerun_completes(studio, work):
     create_executions(studio, 32)
     slow_reads(studio, 1.5)
     path = work / 'orphan.jsonl'
     first = start_export(studio, 'orphan.jsonl', work)
     orphan = holder_of(path)
-    first.send_signal(signal.SIGKILL)  # the controller only: its module runs on
+    first.send_signal(signal.SIGKILL)  # the controller only: its module is left without it
+    killed = time.monotonic()
     first.wait(30)
     try:
-        os.kill(orphan, 0)  # the orphan still writes when the rerun starts
+        while running(orphan) and time.monotonic() - killed < 20:
+            time.sleep(0.05)
+        stopped_after = time.monotonic() - killed
+        assert not running(orphan), 'the export ran on for 20 s without its controller'
+        # No Execution starts more than 2.5 s after the kill; the reads in flight (1.5 s each here) end.
+        assert stopped_after < 2.5 + 1.5, stopped_after
         rerun = export(studio, 'orphan.jsonl', '-e', 'studio_export_lock_timeout=120', cwd=str(work))
         assert 'Executions written' in rerun.stdout
         assert len(sids(path)) == 32 and len(set(sids(path))) == 32  # every Execution once
     finally:
-        try:
+        if running(orphan):
             os.kill(orphan, signal.SIGKILL)
-        except OSError:
-            pass
