@@ -17,7 +17,11 @@ description:
     list of contacts. It is what the collection's playbooks use, with C(run_once) over C(ansible_play_hosts).
   - Contacts are handled concurrently (O(workers) at a time) and the creates are paced at O(rate) per second,
     Studio's own limit of 20 REST-triggered Executions per second per account by default, so that N contacts take
-    about N/20 seconds. A 429 from Twilio is still retried, honouring C(Retry-After).
+    about N/20 seconds.
+  - Studio's limit belongs to the account, so batches running at the same time on one account (the slices of an
+    AWX job, other playbooks) share it. A 429 from Twilio is feedback, not failure - the batch slows down to its
+    share of what the account accepted (and waits out C(Retry-After) when Twilio sends it), speeds back up towards
+    O(rate) when the 429s stop, and sends the refused create again. See O(rate).
   - The Flow is looked up once per batch, one connection pool serves every contact, and whatever needs "this
     contact's Executions" (check mode, O(state=ended), O(state=absent), O(state=gathered), O(campaign)) reads
     B(one) listing of the Flow's Executions, 1,000 a page, indexed by contact - linear in contacts plus Executions.
@@ -109,9 +113,21 @@ options:
     type: str
   rate:
     description:
-      - Creates per second, paced on our side (at most one create every 1/O(rate) seconds, across all workers).
-      - Studio starts at most 20 REST-triggered Executions per second per account. When K batches run at the same
-        time on one account (for example K slices of an AWX job), give each a rate of 20/K.
+      - The most creates per second this batch sends (at most one create every 1/O(rate) seconds, across all
+        workers). Studio starts at most 20 REST-triggered Executions per second per account, averaged over 10 s.
+      - The batch adapts below O(rate) to what the account allows - a 429 brings its pace down to 0.8 times the
+        creates the account accepted from it over the last 10 seconds (at most once a second, not below 0.5 per
+        second); each second without a decrease adds 2 per second, back up to O(rate). So with the default, K
+        batches started at the same time on one account (K slices of an AWX job) share its 20 per second without a
+        failure, and slices run one after another each go at the full rate - there is no need to give each 20/K.
+      - A create refused with 429 is sent again (taking its turn in the pace) for up to 300 seconds from its first
+        429, whatever O(max_retries) says; only a contact still refused after that fails (rerun with the same
+        O(campaign) to reach it). What a 429 storm costs - the 429 answers themselves (cheap, not processed by
+        Twilio), and for the batches that share the account, time - the account's 20 per second is split among
+        them.
+      - Set a lower O(rate) to leave room on the account for other traffic that must not wait (another
+        application triggering Flows through the REST API), or when Twilio raised your account's limit, a higher
+        one.
     type: float
     default: 20
   results_path:
@@ -151,9 +167,10 @@ notes:
   - C(changed) is decided per contact as M(telephony.twilio.studio_execution) decides it - from the create
     answer's C(date_created) and, within two seconds of the request, from a nonce sent in the Parameters as
     C(ansible_task_nonce).
-  - With O(campaign), one batch of the same Flows and key runs at a time on a machine - a second one waits (up to
-    120 seconds) for the first to end, so that a rerun started right after a crash cannot race a batch that is
-    still stopping.
+  - With O(campaign), one batch at a time handles a given contact of the campaign on a machine - a second batch
+    with some of the same contacts waits (up to 120 seconds) for the first to end, so that a rerun started right
+    after a crash cannot race a batch that is still stopping. Batches of one campaign with other contacts (such as
+    the slices of an AWX job on one node) run side by side.
   - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks turn
     them into per-host facts with one looped M(ansible.builtin.set_fact) (C(delegate_facts)).
 seealso:
@@ -287,7 +304,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None
 
-from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, Pacer, run_batch
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     ContactError,
@@ -297,6 +314,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
+from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound, StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
@@ -492,11 +510,11 @@ def run_module():
     )
     since = validate_options(module)
     pacer = Pacer(module.params['rate'])
-    module.pace = pacer.wait  # a create retried after a 429 takes a slot of the rate too
+    module.pacer = pacer  # a 429 slows the batch down; a create retried after it takes a slot of the rate too
     contacts, results = read_contacts(module)
     writer = open_results(module)
     abandoned = Heartbeat(module.params['heartbeat_path'], module.params['heartbeat_timeout']).lost
-    lock = campaign_lock(module, sorted(set(c['flow'] for c in contacts)))
+    lock = campaign_lock(module, contacts)
 
     def record(name, result):
         """Keep one contact's result: in the results file at once, and (slim with a file) in the return."""
@@ -571,28 +589,37 @@ class Heartbeat:
         return self.message
 
 
-def campaign_lock(module, flows):
-    """With a campaign, an exclusive lock for (account, Flows, campaign) on this machine, or None."""
+def campaign_lock(module, contacts):
+    """With a campaign, exclusive locks on this machine for each (account, campaign, Flow, contact) of the batch,
+    or None: one byte each of the campaign's lock file (POSIX record locks, taken in order). So batches of one
+    campaign with other contacts (AWX slices of one job on one node) run side by side, and a rerun of the same
+    contacts waits for a batch that is still stopping."""
     params = module.params
     if not params['campaign'] or fcntl is None:
         return None
     key = json.dumps([module.params['studio_url'], module.params['region'], params['account_sid'], params['api_key'],
-                      flows, params['campaign']])
+                      params['campaign']])
     path = os.path.join(tempfile.gettempdir(), 'telephony.twilio-campaign-%s.lock'
                         % hashlib.sha256(key.encode('utf-8')).hexdigest()[:24])
     handle = open(path, 'a')
+    # A 40-bit place per contact: two slices of 1,000 contacts each share one with a chance of about one in a
+    # million (and would then only wait for each other).
+    places = sorted(set(int(hashlib.sha256(json.dumps([c['flow'], c['to']]).encode('utf-8')).hexdigest()[:10], 16)
+                        for c in contacts))
     deadline = time.time() + LOCK_SECONDS
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except (IOError, OSError):
-            if time.time() >= deadline:
-                handle.close()
-                module.fail_json(msg='campaign: another batch of campaign %r on the same Flows is still running on '
-                                     'this machine (lock %s held for %d s); wait for it to end, or stop it'
-                                 % (params['campaign'], path, LOCK_SECONDS))
-            time.sleep(0.5)
+    for place in places:
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, place)
+                break
+            except (IOError, OSError):
+                if time.time() >= deadline:
+                    handle.close()
+                    module.fail_json(msg='campaign: another batch of campaign %r with some of the same contacts is '
+                                         'still running on this machine (lock %s held for %d s); wait for it to end, '
+                                         'or stop it' % (params['campaign'], path, LOCK_SECONDS))
+                time.sleep(0.5)
+    return handle
 
 
 def open_results(module):

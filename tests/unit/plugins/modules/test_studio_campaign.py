@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import multiprocessing
 import os
 import re
 import time
 
+import pytest
 import responses
 
 from ansible_collections.telephony.twilio.plugins.modules import studio_campaign
@@ -235,3 +237,50 @@ def test_ended_picks_the_contacts_execution_of_its_sender_and_refuses_to_guess(m
     assert not failed and result['failed_contacts'] == 1
     assert 'has 2 active Executions of this Flow' in result['contacts']['host0']['msg']
     assert 'give from to choose one' in result['contacts']['host0']['msg']
+
+
+class LockModule:
+    """What campaign_lock reads of the module: its params, and fail_json."""
+
+    def __init__(self, campaign='survey-2026-11'):
+        self.params = dict(studio_url='http://127.0.0.1:1', region=None, account_sid=CREDS['account_sid'],
+                           api_key=None, campaign=campaign)
+
+    def fail_json(self, msg):
+        raise RuntimeError(msg)
+
+
+def hold_lock(contact_list, ready, release):
+    """In another process (record locks are per process): take the campaign's lock, then wait."""
+    handle = studio_campaign.campaign_lock(LockModule(), contact_list)
+    ready.set()
+    release.wait(30)
+    handle.close()
+
+
+def test_campaign_lock_lets_slices_with_other_contacts_run_and_makes_the_same_contacts_wait(monkeypatch):
+    """AWX slices of one campaign on one node (disjoint contacts) run side by side; a batch with a contact of a
+    batch still running waits for it, and fails after LOCK_SECONDS, naming the campaign."""
+    context = multiprocessing.get_context('fork')
+    ready, release = context.Event(), context.Event()
+    first = [dict(c, flow=FLOW) for c in contacts(50)]
+    holder = context.Process(target=hold_lock, args=(first, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        started = time.time()
+        other_slice = studio_campaign.campaign_lock(LockModule(), [dict(c, flow=FLOW) for c in contacts(50, 50)])
+        assert time.time() - started < 0.5
+        other_slice.close()
+        other_campaign = studio_campaign.campaign_lock(LockModule('another'), first)
+        other_campaign.close()
+        monkeypatch.setattr(studio_campaign, 'LOCK_SECONDS', 1)
+        overlapping = [dict(c, flow=FLOW) for c in contacts(2, 49)]  # host49 is in the running batch
+        with pytest.raises(RuntimeError, match="another batch of campaign 'survey-2026-11' with some of the same"):
+            studio_campaign.campaign_lock(LockModule(), overlapping)
+        release.set()
+        holder.join(30)
+        studio_campaign.campaign_lock(LockModule(), overlapping).close()  # free once the first batch ended
+    finally:
+        release.set()
+        holder.join(30)
