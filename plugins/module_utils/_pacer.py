@@ -11,10 +11,13 @@
 Studio's limit (20 REST-triggered Executions a second, averaged over 10 s) belongs to the account,
 not to the process: K batches on one account (K slices of an AWX job, on any node) share it, and
 none of them knows K. So a 429 is taken as feedback. The pacer starts at the rate it is given (the
-ceiling); each 429 of a create halves its rate (at most once a second: the 429s of creates sent
-before the decrease say nothing new), down to a floor; each second without a decrease adds a
-little, back up to the ceiling (additive increase, multiplicative decrease, as TCP shares a link).
-A ``Retry-After`` sent with a 429 holds every create of the batch for that long.
+ceiling). A 429 of a create brings it down to DECREASE times this batch's share of the account -
+the creates the account accepted from it over the last 10 s - at most once a second (the 429s of
+creates sent before the decrease say nothing new), never up and never below a floor; each second
+without a decrease adds a little, back up to the ceiling (additive increase, multiplicative
+decrease, as TCP shares a link; the decrease is taken from the share rather than from the rate so
+that a burst past a 10-second window does not halve the rate again and again while the window is
+full). A ``Retry-After`` sent with a 429 holds every create of the batch for that long.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -92,6 +95,7 @@ class Pacer:
             # after an idle time: slots stay 1/rate() apart, with no burst to catch up.
             self.last = due if now - due < interval else now
             self.sent.append(now)
+            self._forget(now)
             return 0.0
 
     def wait(self):
@@ -103,12 +107,16 @@ class Pacer:
                     return
                 self.sleep(min(left, NAP))
 
-    def share(self, now=None):
-        """Creates a second the account accepted from this batch over the last WINDOW seconds."""
-        now = self.clock() if now is None else now
+    def _forget(self, now):
+        """Drop the creates and 429s older than WINDOW."""
         for stamps in (self.sent, self.refused):
             while stamps and now - stamps[0] > WINDOW:
                 stamps.popleft()
+
+    def share(self, now=None):
+        """Creates a second the account accepted from this batch over the last WINDOW seconds."""
+        now = self.clock() if now is None else now
+        self._forget(now)
         return max(0, len(self.sent) - len(self.refused)) / WINDOW
 
     def throttled(self, retry_after=None):
