@@ -42,16 +42,19 @@ QUIET = 1.0
 INCREASE = 2.0
 # The slowest a batch goes on its own (K batches together at least K times this).
 MIN_RATE = 0.5
-# A waiting thread looks again at least this often, so that a rate raised meanwhile (or a hold
-# lifted) takes effect without waiting out an interval computed at a slower rate.
+# A slot is reserved at most this long before it (so that a rate lowered by a 429 holds back the creates
+# of all but this short time ahead, and threads waking late do not slow the others down) ...
+HORIZON = 0.5
+# ... and a thread waiting to reserve looks again at least this often, so that a rate raised meanwhile
+# takes effect without waiting out an interval computed at a slower rate.
 NAP = 0.25
 
 
 class Pacer:
     """Lets creates go one at a time, ``1/rate()`` seconds apart, across threads.
 
-    ``wait()`` returns when the caller may send its create (``take()`` is its step that does not
-    sleep). ``throttled(retry_after)`` tells the pacer that a create got 429 (``retry_after``: the
+    ``wait()`` returns when the caller may send its create (``take()`` is the step that does not
+    sleep, for slots due now). ``throttled(retry_after)`` tells the pacer that a create got 429 (``retry_after``: the
     seconds Twilio asked for, or None). ``rate()`` is the current rate; ``throttles`` and
     ``decreases`` count what it has seen. The clock and sleep are injectable (unit tests use a fake
     clock).
@@ -66,7 +69,8 @@ class Pacer:
         self.turn = threading.Lock()  # the thread waiting for the next slot; the others queue behind it
         self.base = self.ceiling  # the rate right after the last decrease
         self.decreased_at = None
-        self.last = None  # when the last create was let go
+        self.first = None  # the first create's slot
+        self.last = None  # the last create's slot
         self.hold_until = None  # Retry-After: no create before then
         self.throttles = 0
         self.decreases = 0
@@ -81,31 +85,57 @@ class Pacer:
         grown = max(0.0, now - self.decreased_at - QUIET) * INCREASE
         return min(self.ceiling, self.base + grown)
 
-    def take(self):
-        """Take the next slot if it is due: 0.0 when taken, else the seconds until it is due."""
+    def reserve(self, horizon):
+        """Reserve the next slot if it is at most ``horizon`` seconds away: (its time, 0.0), else
+        (None, seconds until it will be)."""
         with self.lock:
             now = self.clock()
+            # The next slot is 1/rate() after the last one, at the rate of now (so that a rate grown
+            # back meanwhile counts): on that grid when the caller is late by less than an interval,
+            # from now after an idle time (no burst to catch up), and not in a hold.
             interval = 1.0 / self.rate(now)
-            due = now if self.last is None else self.last + interval
-            if self.hold_until is not None and self.hold_until > due:
-                due = self.hold_until
-            if due > now:
-                return due - now
-            # On the grid when the caller is late by less than an interval (a sleep's overshoot), from now
-            # after an idle time: slots stay 1/rate() apart, with no burst to catch up.
-            self.last = due if now - due < interval else now
-            self.sent.append(now)
+            slot = now if self.last is None else self.last + interval
+            if slot < now - interval:
+                slot = now
+            if self.hold_until is not None and self.hold_until > slot:
+                slot = self.hold_until
+            if slot - now > horizon:
+                return None, slot - now - horizon
+            self.last = slot
+            if self.first is None:
+                self.first = slot
+            self.sent.append(slot)
             self._forget(now)
-            return 0.0
+            return slot, 0.0
+
+    def take(self):
+        """Take the slot that is due now: 0.0 when taken, else the seconds until it is due."""
+        return self.reserve(0.0)[1]
 
     def wait(self):
-        """Sleep until the next create may go, and take its slot."""
-        with self.turn:
+        """Sleep until the next create may go.
+
+        One thread at a time reserves (the others queue behind it), as soon as its slot is at most
+        HORIZON away; it then sleeps until its slot outside the queue, so that threads waking late
+        (a busy machine) do not delay the slots of the others. A Retry-After that came while it
+        slept sends it back to the queue.
+        """
+        while True:
+            with self.turn:
+                while True:
+                    slot, early = self.reserve(HORIZON)
+                    if slot is not None:
+                        break
+                    self.sleep(min(early, NAP))
             while True:
-                left = self.take()
+                left = slot - self.clock()
                 if left <= 0:
-                    return
-                self.sleep(min(left, NAP))
+                    break
+                self.sleep(left)
+            with self.lock:
+                held = self.hold_until is not None and self.hold_until > slot
+            if not held:
+                return
 
     def _forget(self, now):
         """Drop the creates and 429s older than WINDOW."""
@@ -114,10 +144,12 @@ class Pacer:
                 stamps.popleft()
 
     def share(self, now=None):
-        """Creates a second the account accepted from this batch over the last WINDOW seconds."""
+        """Creates a second the account accepted from this batch over the last WINDOW seconds (over the
+        time since its first create when that is shorter, but at least QUIET)."""
         now = self.clock() if now is None else now
         self._forget(now)
-        return max(0, len(self.sent) - len(self.refused)) / WINDOW
+        sending = min(WINDOW, max(QUIET, now - self.first)) if self.first is not None else WINDOW
+        return max(0, len(self.sent) - len(self.refused)) / sending
 
     def throttled(self, retry_after=None):
         """A create got 429: slow down (once per QUIET seconds), and hold all creates for ``retry_after`` s."""

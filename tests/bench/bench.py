@@ -14,6 +14,11 @@ Wall time; CPU time of the process tree; peak RSS of the whole process tree (the
 processes' proportional set sizes, sampled every 0.2 s); requests per contact and 429s from the
 emulator's request log.
 
+Then AWX job slicing (--slices, --sequential): K run_flow.yml processes on one account with the
+defaults, each over its own inventory, started at once or one after another, against the 10 s
+window; wall, the span of the accepted creates, failed hosts, and whether every contact has exactly
+one Execution.
+
 Then the companions' lookups: --lookup-contacts contacts in an inventory, --lookup-executions
 Executions of the Flow in the window; gather_facts.yml and end_active.yml run once each and
 their list requests and total requests are counted from the emulator's log.
@@ -146,6 +151,12 @@ def recap_failed(output):
                                           output, re.M) if int(match.group(1)) or int(match.group(2)))
 
 
+def accepted_creates(entries):
+    """The times of the creates the emulator accepted, in order."""
+    return sorted(e['t'] for e in entries if e['method'] == 'POST' and e['path'].endswith('/Executions')
+                  and 200 <= e['status'] < 300)
+
+
 def run_slices(mode, slices, size, window, emulator, work, env):
     """K = ``slices`` run_flow.yml processes (AWX job slicing: each its own ansible-playbook over its
     share of the hosts, ``size`` contacts each) on one account, all started at once (``together``)
@@ -159,7 +170,7 @@ def run_slices(mode, slices, size, window, emulator, work, env):
         inventory = write_inventory(os.path.join(work, 'slice-%d.json' % k), size, flow_sid, first=k * size)
         logs.append(os.path.join(work, 'slice-%d.log' % k))
         procs.append(command('a', inventory, 20, emulator.url))
-    spans = []
+    spans, slice_creates = [], []
     started, started_epoch, load = time.perf_counter(), time.time(), os.getloadavg()[0]
     if mode == 'together':
         handles = []
@@ -172,10 +183,12 @@ def run_slices(mode, slices, size, window, emulator, work, env):
             spans.append((begun, time.perf_counter(), proc.returncode))
     else:
         for cmd, log in zip(procs, logs):
-            begun = time.perf_counter()
+            begun, mark = time.perf_counter(), control.last_request()
             with open(log, 'w') as out:
                 code = subprocess.call(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
             spans.append((begun, time.perf_counter(), code))
+            own = accepted_creates(control.requests(mark))
+            slice_creates.append(own[-1] - own[0] if own else None)
     wall = time.perf_counter() - started
     outputs = []
     for log in logs:
@@ -183,8 +196,7 @@ def run_slices(mode, slices, size, window, emulator, work, env):
             outputs.append(handle.read())
     entries = control.requests()
     stats = control.stats()
-    accepted = sorted(e['t'] for e in entries if e['method'] == 'POST' and e['path'].endswith('/Executions')
-                      and 200 <= e['status'] < 300)
+    accepted = accepted_creates(entries)
     per_contact = {}
     for execution in control.executions():
         per_contact[execution['to']] = per_contact.get(execution['to'], 0) + 1
@@ -194,7 +206,9 @@ def run_slices(mode, slices, size, window, emulator, work, env):
               'failed': sum(recap_failed(o) for o in outputs), 'created': stats['executions_created'],
               'duplicates': stats['duplicates'], 'throttled': sum(1 for e in entries if e['status'] == 429),
               'first_create': accepted[0] - started_epoch if accepted else None,
-              'creates_span': accepted[-1] - accepted[0] if accepted and mode == 'together' else None, 'load': load,
+              'creates_span': ((accepted[-1] - accepted[0] if accepted else None) if mode == 'together'
+                               else max([c for c in slice_creates if c is not None], default=None)),
+              'load': load,
               'reached_once': sum(1 for count in per_contact.values() if count == 1) == total == len(per_contact)}
     if any(code != 0 for _b, _e, code in spans):
         result['log_tail'] = [o[-1500:] for o in outputs if 'failed=0' not in o[-3000:]][:2]
@@ -282,14 +296,14 @@ def slice_rows(sliced):
         runs = sliced[key]
         wall = median(runs, 'wall')
         own = size / STUDIO_RATE
-        slowest = statistics.median(max(r['slice_walls']) for r in runs) / own
+        slowest = statistics.median(max(r['slice_walls']) for r in runs) / own if mode == 'sequential' else None
         ratio = wall / (slices * own) if mode == 'together' else slowest
         failed = max(r['failed'] for r in runs)
         once = all(r['reached_once'] for r in runs)
         creates = median(runs, 'creates_span')
-        lines.append('| %s | %g s | %d x %d | %.1f | %.1f | %.2f | %.2f | %s | %s | %s | %d | %s | %s | %s | %s |' % (
-            mode, window, slices, size, wall, slices * own, wall / (slices * own), slowest, fmt(creates, '%.1f'),
-            fmt(creates / (slices * own) if creates and mode == 'together' else None),
+        lines.append('| %s | %g s | %d x %d | %.1f | %.1f | %.2f | %s | %s | %s | %s | %d | %s | %s | %s | %s |' % (
+            mode, window, slices, size, wall, slices * own, wall / (slices * own), fmt(slowest), fmt(creates, '%.1f'),
+            fmt(creates / (slices * own if mode == 'together' else own) if creates else None),
             fmt(median(runs, 'first_create'), '%.1f'), failed, 'yes' if once else 'NO',
             ', '.join(sorted(set('%d (%d)' % (r['created'], r['duplicates']) for r in runs))),
             fmt(median(runs, 'throttled'), '%d'), fmt(median(runs, 'load'), '%.1f')))
