@@ -116,8 +116,9 @@ options:
       - The most creates per second this batch sends (at most one create every 1/O(rate) seconds, across all
         workers). Studio starts at most 20 REST-triggered Executions per second per account, averaged over 10 s.
       - The batch adapts below O(rate) to what the account allows - a 429 brings its pace down to 0.8 times the
-        creates the account accepted from it over the last 10 seconds (at most once a second, not below 0.5 per
-        second); each second without a decrease adds 2 per second, back up to O(rate). So with the default, K
+        creates per second the account accepted from it over the last 10 seconds (or since its first create, when
+        that is shorter), at most once a second and not below 0.5 per second; each second without a decrease adds
+        2 per second, back up to O(rate). So with the default, K
         batches started at the same time on one account (K slices of an AWX job) share its 20 per second without a
         failure, and slices run one after another each go at the full rate - there is no need to give each 20/K.
       - A create refused with 429 is sent again (taking its turn in the pace) for up to 300 seconds from its first

@@ -287,9 +287,12 @@ def slice_rows(sliced):
              'each job a share of the hosts), no `studio_rate` set; the emulator enforces 20 creates a second over '
              'the window. **together**: the K start at once, L = K x N/20 and the wall is the first start to the last '
              'end; **sequential**: one after another, each slice against its own N/20. Failed hosts from the PLAY '
-             'RECAPs; "reached once": every contact has exactly one Execution.', '',
-             '| mode | window | K x N | wall s | L s | wall/L | slowest slice / its N/20 | failed hosts | reached once | '
-             'created (dup) | 429s |', '|' + '---|' * 11]
+             'RECAPs; "reached once": every contact has exactly one Execution. "creates" is the time from the first '
+             'accepted create to the last: the pacers at work, without the playbooks\' start and end (for sequential '
+             'slices the slowest slice\'s, against its own N/20); "start" from the launch to the first create; load '
+             'is the 1-minute load average when the run started.', '',
+             '| mode | window | K x N | wall s | L s | wall/L | slowest slice / its N/20 | creates s | creates/L | '
+             'start s | failed hosts | reached once | created (dup) | 429s | load |', '|' + '---|' * 15]
     targets = []
     for key in sorted(sliced):
         mode, window, slices, size = key
