@@ -6,10 +6,11 @@
 #   make importer  galaxy-importer on the built tarball, as Galaxy and Automation Hub run it
 #   make demo      run playbooks/run_flow.yml on the example inventory against the emulator
 #   make chaos     the full fault matrix (100 contacts) of tests/reliability/chaos.py
-#   make bench     a campaign with run_flow.yml against an SDK script and Studio's limit, and the
-#                  companions' request counts -> tests/bench/RESULTS.md (about 30 min;
-#                  BENCH_ARGS="--sizes 100 --window10 '' --latency-sizes '' --scale '' --reps 1
-#                  --lookup-contacts 100 --lookup-executions 300" for a short run; see bench.py --help)
+#   make bench     a campaign with run_flow.yml against an SDK script and Studio's limit, AWX slices
+#                  on one account, and the companions' request counts -> tests/bench/RESULTS.md
+#                  (about 40 min; BENCH_ARGS="--sizes 100 --window10 '' --latency-sizes '' --scale ''
+#                  --reps 1 --slices 2x100 --sequential '' --lookup-contacts 100 --lookup-executions 300"
+#                  for a short run; see bench.py --help)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help

@@ -73,11 +73,12 @@ options:
     default: true
   max_retries:
     description:
-      - How often to retry a request that Twilio answered with 429 (always safe, Twilio did not process it) and,
-        for reads and deletes, with a 5xx status or a connection error.
+      - How often to retry a read or a delete that failed with a 5xx status or a connection error. From 0 to 10.
+      - A 429 (rate limited - always safe to retry, Twilio did not process the request) does not count against
+        O(max_retries) - it is retried for up to 300 seconds from the request's first 429 (within the task's
+        budget, see O(timeout)), then the request fails with a message saying so.
       - Retries back off exponentially with jitter and honour C(Retry-After) up to 60 seconds; when Twilio asks
         for a longer wait, the request fails at once with a message saying how long Twilio asked for.
-      - From 0 to 10.
       - A create that fails ambiguously is never blindly retried; see M(telephony.twilio.studio_execution).
     type: int
     default: 5

@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 
-from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, Pacer, run_batch
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     CAMPAIGN_KEY,
@@ -40,6 +40,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
+from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
@@ -270,10 +271,14 @@ class CampaignGuard:
       different contacts), waits ANNOUNCE_SECONDS and looks again: with another run's Executions
       there, the run whose campaign Execution is older (then lower SID) goes on once the other is
       quiet, and the other refuses, naming it.
+
+    Only Executions of this run's own contacts (``addresses``) count: runs of one campaign with other
+    contacts - the slices of an AWX job - share the account's rate and go on side by side.
     """
 
-    def __init__(self, executions, campaign, nonce, sleep=None, clock=None):
+    def __init__(self, executions, campaign, nonce, addresses, sleep=None, clock=None):
         self.executions = executions
+        self.addresses = frozenset(addresses)
         self.client = executions.client
         self.campaign = campaign
         self.nonce = nonce
@@ -287,6 +292,8 @@ class CampaignGuard:
         first, so that costs one Context read per Execution newer than it)."""
         found = []
         for execution in self.executions.list(date_from=twilio_format(since), budget=LISTING_BUDGET):
+            if execution.get('contact_channel_address') not in self.addresses:
+                continue  # another slice's contact, or nobody's of this campaign: no Context read
             data = self.contexts.get(execution['sid'])
             if data is None:
                 try:
@@ -391,7 +398,7 @@ class Campaign:
                              executions.active_window_start())
         guard = None
         if state == 'present' and params['campaign'] and not module.check_mode:
-            guard = CampaignGuard(executions, params['campaign'], self.nonce)
+            guard = CampaignGuard(executions, params['campaign'], self.nonce, [c['to'] for c in contacts])
         try:
             if guard is not None:
                 guard.wait_quiet()
@@ -497,7 +504,8 @@ def run_campaign(module):
     for name in list(results):
         results[name] = record(name, results[name])[1]
     campaign = Campaign(module, contacts, flows, since, stop, record)
-    module.pace = campaign.pace  # a create retried after a 429 takes a slot of the rate too
+    # A 429 slows the batch down; a create retried after it takes a slot of the rate too.
+    module.pacer = campaign.pacer
     results.update(campaign.run())
     if stop.check() and stop.lifeline is not None and not stop.lifeline.alive():
         # Nobody is there to read the results: leave nothing behind (the job file keeps only this).

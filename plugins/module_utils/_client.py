@@ -9,9 +9,9 @@
 """The one HTTP client of the collection for the Twilio Studio REST API (v1 and v2).
 
 It knows credentials, the base URL (``studio_url``, ``region``/``edge``), timeouts, retries
-(urllib3's ``Retry``: 429 for every method honouring ``Retry-After``; 5xx and connection errors
-for GET/DELETE only), pagination and Twilio's error JSON. It never decides what a module
-reports: modules ask, then decide.
+(urllib3's ``Retry``: 429 for every method honouring ``Retry-After``, bounded by time; 5xx and
+connection errors for GET/DELETE only, ``max_retries`` times), pagination and Twilio's error
+JSON. It never decides what a module reports: modules ask, then decide.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,12 +33,13 @@ try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.exceptions import ConnectTimeoutError
-    from urllib3.util.retry import Retry
+    from urllib3.util.retry import RequestHistory, Retry
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     requests = None
     HTTPAdapter = object
     Retry = object
+    RequestHistory = None
     ConnectTimeoutError = None
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import BACKOFF_FACTOR, BACKOFF_MAX, delay
@@ -52,6 +53,13 @@ IDEMPOTENT_METHODS = frozenset(['GET', 'DELETE', 'HEAD'])
 # The longest Retry-After the collection honours; Twilio asking for more fails the request at once.
 RETRY_AFTER_MAX = 60.0
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
+# A request answered 429 (Twilio did not process it) is sent again for up to this many seconds from
+# its first 429, whatever max_retries says: long enough for the account's 10-second window to make
+# room for K batches sharing it, short enough that a lasting 429 storm (another application
+# using up the account's rate) fails the contact with a clear message instead of hanging.
+THROTTLE_BUDGET = 300.0
+# The longest wait between two tries of a 429'd request in a paced batch (the pacer does the slowing).
+THROTTLE_BACKOFF_PACED = 1.0
 
 
 class StudioError(Exception):
@@ -107,24 +115,40 @@ class ConfigError(ValueError):
 class StudioRetry(Retry):
     """urllib3 Retry with Studio's rules.
 
-    * 429 is retried for every method: Twilio did not process the request.
-    * 5xx and read errors are retried for GET/DELETE only (``allowed_methods``); a POST that
-      failed that way may have taken effect, and only the caller can retry it safely.
+    * 429 is retried for every method (Twilio did not process the request), for up to
+      THROTTLE_BUDGET seconds from the request's first 429, however many times: it does not count
+      against ``max_retries``. Each wait honours ``Retry-After``, else backs off (with a batch's
+      pacer, briefly: the pacer slows the whole batch down).
+    * 5xx and read errors are retried for GET/DELETE only (``allowed_methods``), ``max_retries``
+      times; a POST that failed that way may have taken effect, and only the caller can retry it
+      safely.
     * Backoff is exponential with jitter from the first retry on, and ``Retry-After`` wins.
     """
 
-    # Called before a POST is sent again (after its wait): the batch's pacer, so that retried
-    # creates take a slot of the rate like every other create instead of bursting past it.
-    pace = None
+    # The batch's pacer (``_pacer.Pacer``): told of every 429 of a POST (it slows the batch down), and
+    # waited for before a POST is sent again, so that retried creates take a slot of the rate like
+    # every other create instead of bursting past it.
+    pacer = None
     retrying_post = False
+    throttled_since = None  # the clock when this request got its first 429
+    throttled = 0  # how many 429s in a row
+    deadline = None  # the task's budget (a time.time()), which no wait passes
 
     def new(self, **kwargs):
         retry = super(StudioRetry, self).new(**kwargs)
-        retry.pace = self.pace
+        retry.pacer = self.pacer
+        retry.throttled_since = self.throttled_since
+        retry.deadline = self.deadline
         return retry
 
-    def increment(self, method=None, url=None, *args, **kwargs):
-        retry = super(StudioRetry, self).increment(method, url, *args, **kwargs)
+    def increment(self, method=None, url=None, response=None, *args, **kwargs):
+        if response is not None and response.status == 429:
+            # Not a failure: Twilio did not process the request. Bounded by time (is_retry), not by count.
+            retry = self.new(history=self.history + (RequestHistory(method, url, None, 429, None),))
+            retry.throttled_since = self.throttled_since if self.throttled_since is not None else _now()
+            retry.throttled = self.throttled + 1
+        else:
+            retry = super(StudioRetry, self).increment(method, url, response, *args, **kwargs)
         retry.retrying_post = method == 'POST'
         return retry
 
@@ -132,20 +156,38 @@ class StudioRetry(Retry):
         asked = self.get_retry_after(response) if response is not None else None
         if asked is not None and asked > RETRY_AFTER_MAX:
             raise RetryAfterTooLong(asked)
+        if self.retrying_post and self.pacer is not None and self.throttled:
+            self.pacer.throttled(asked)
         super(StudioRetry, self).sleep(response)
-        if self.retrying_post and self.pace is not None:
-            self.pace()
+        if self.retrying_post and self.pacer is not None:
+            self.pacer.wait()
 
     def is_retry(self, method, status_code, has_retry_after=False):
         if status_code == 429:
-            return bool(self.total)
+            return self.throttle_time_left() > 0
         return super(StudioRetry, self).is_retry(method, status_code, has_retry_after)
 
+    def throttle_time_left(self):
+        """Seconds this request may still spend retrying 429s (within the task's budget, if any)."""
+        left = THROTTLE_BUDGET
+        if self.throttled_since is not None:
+            left -= _now() - self.throttled_since
+        if self.deadline is not None:
+            left = min(left, self.deadline - time.time())
+        return left
+
     def get_backoff_time(self):
+        if self.throttled:
+            # A batch's pacer spaces the creates and slows down on 429: a short, jittered wait is enough.
+            return delay(self.throttled, THROTTLE_BACKOFF_PACED if self.pacer is not None else BACKOFF_MAX)
         return delay(len(self.history))
 
 
-def make_retry(max_retries, pace=None):
+def _now():
+    return time.monotonic()
+
+
+def make_retry(max_retries, pacer=None, deadline=None):
     kwargs = dict(
         total=max_retries, connect=max_retries, read=max_retries, status=max_retries, other=0, redirect=0,
         allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES, backoff_factor=BACKOFF_FACTOR,
@@ -156,7 +198,8 @@ def make_retry(max_retries, pace=None):
     except TypeError:  # urllib3 1.x: no backoff_max argument
         retry = StudioRetry(**kwargs)
         retry.BACKOFF_MAX = BACKOFF_MAX
-    retry.pace = pace
+    retry.pacer = pacer
+    retry.deadline = deadline
     return retry
 
 
@@ -202,7 +245,7 @@ class StudioClient:
     """A ``requests.Session`` on the Studio API with Studio's retry and error rules."""
 
     def __init__(self, username, password, url='https://studio.twilio.com', timeout=30, validate_certs=True,
-                 max_retries=5, session=None, connections=8, pace=None, budget=None):
+                 max_retries=5, session=None, connections=8, pacer=None, budget=None):
         if requests is None:
             raise ConfigError('the Python library requests is required')
         self.base = url.rstrip('/')
@@ -211,14 +254,14 @@ class StudioClient:
         self.session.auth = (username, password)
         self.session.verify = validate_certs
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
-        # One pooled connection per thread that may use the session at the same time (keep-alive).
-        adapter = HTTPAdapter(max_retries=make_retry(max_retries, pace), pool_maxsize=connections)
-        self.session.mount('https://', adapter)
-        self.session.mount('http://', adapter)
         self.max_retries = max_retries
         # With a budget, no request starts after it is spent, and none waits past it.
         self.budget = budget
         self.deadline = time.time() + budget if budget else None
+        # One pooled connection per thread that may use the session at the same time (keep-alive).
+        adapter = HTTPAdapter(max_retries=make_retry(max_retries, pacer, self.deadline), pool_maxsize=connections)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
         self.requests_sent = 0
         self.clock_offset = None  # server time minus local time, from the Date headers seen
 
@@ -430,7 +473,8 @@ def error_from_response(resp, method, path, max_retries=None):
     elif status == 404:
         message = 'Not found: %s' % message
     elif status == 429:
-        message = 'Rate limited by Twilio after %s retries: %s' % (max_retries, message)
+        message = ('Rate limited by Twilio: still refused after retrying for up to %.0f s (the time allowed for 429 '
+                   'retries, or what was left of the task\'s budget): %s' % (THROTTLE_BUDGET, message))
     elif status >= 500:
         message = 'Twilio server error: %s' % message
     details = body.get('details') if isinstance(body.get('details'), dict) else None

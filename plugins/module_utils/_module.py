@@ -123,8 +123,8 @@ class StudioModule(AnsibleModule):
         self._client = None
         self._connections = connections
         self._product = product  # the Twilio API host: studio, or events (Event Streams)
-        # Set before the client is first used to pace retried POSTs too (the batch's Pacer.wait).
-        self.pace = None
+        # Set before the client is first used: the batch's Pacer, told of 429s and pacing retried POSTs too.
+        self.pacer = None
         # Seconds the whole task may take (task_budget); None for the batch, which runs for N/rate s.
         self.budget = None
         self._flows = {}
@@ -146,7 +146,7 @@ class StudioModule(AnsibleModule):
             self.check(check_limits, params)
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
                                         validate_certs=params['validate_certs'], max_retries=params['max_retries'],
-                                        connections=self._connections, pace=self.pace, budget=self.budget)
+                                        connections=self._connections, pacer=self.pacer, budget=self.budget)
         return self._client
 
     def fail_api(self, error, msg=None, **result):

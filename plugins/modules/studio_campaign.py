@@ -17,7 +17,11 @@ description:
     list of contacts. It is what the collection's playbooks use, with C(run_once) over C(ansible_play_hosts).
   - Contacts are handled concurrently (O(workers) at a time) and the creates are paced at O(rate) per second,
     Studio's own limit of 20 REST-triggered Executions per second per account by default, so that N contacts take
-    about N/20 seconds. A 429 from Twilio is still retried, honouring C(Retry-After).
+    about N/20 seconds.
+  - Studio's limit belongs to the account, so batches running at the same time on one account (the slices of an
+    AWX job, other playbooks) share it. A 429 from Twilio is feedback, not failure - the batch slows down to its
+    share of what the account accepted (and waits out C(Retry-After) when Twilio sends it), speeds back up towards
+    O(rate) when the 429s stop, and sends the refused create again. See O(rate).
   - The Flow is looked up once per batch, one connection pool serves every contact, and whatever needs "this
     contact's Executions" (check mode, O(state=ended), O(state=absent), O(state=gathered), O(campaign)) reads
     B(one) listing of the Flow's Executions, 1,000 a page, indexed by contact - linear in contacts plus Executions.
@@ -109,9 +113,22 @@ options:
     type: str
   rate:
     description:
-      - Creates per second, paced on our side (at most one create every 1/O(rate) seconds, across all workers).
-      - Studio starts at most 20 REST-triggered Executions per second per account. When K batches run at the same
-        time on one account (for example K slices of an AWX job), give each a rate of 20/K.
+      - The most creates per second this batch sends (at most one create every 1/O(rate) seconds, across all
+        workers). Studio starts at most 20 REST-triggered Executions per second per account, averaged over 10 s.
+      - The batch adapts below O(rate) to what the account allows - a 429 brings its pace down to 0.8 times the
+        creates per second the account accepted from it over the last 10 seconds (or since its first create, when
+        that is shorter), at most once a second and not below 0.5 per second; each second without a decrease adds
+        2 per second, back up to O(rate). So with the default, K
+        batches started at the same time on one account (K slices of an AWX job) share its 20 per second without a
+        failure, and slices run one after another each go at the full rate - there is no need to give each 20/K.
+      - A create refused with 429 is sent again (taking its turn in the pace) for up to 300 seconds from its first
+        429, whatever O(max_retries) says; only a contact still refused after that fails (rerun with the same
+        O(campaign) to reach it). What a 429 storm costs - the 429 answers themselves (cheap, not processed by
+        Twilio), and for the batches that share the account, time - the account's 20 per second is split among
+        them.
+      - Set a lower O(rate) to leave room on the account for other traffic that must not wait (another
+        application triggering Flows through the REST API), or when Twilio raised your account's limit, a higher
+        one.
     type: float
     default: 20
   results_dir:

@@ -14,6 +14,11 @@ Wall time; CPU time of the process tree; peak RSS of the whole process tree (the
 processes' proportional set sizes, sampled every 0.2 s); requests per contact and 429s from the
 emulator's request log.
 
+Then AWX job slicing (--slices, --sequential): K run_flow.yml processes on one account with the
+defaults, each over its own inventory, started at once or one after another, against the 10 s
+window; wall, the span of the accepted creates, failed hosts, and whether every contact has exactly
+one Execution.
+
 Then the companions' lookups: --lookup-contacts contacts in an inventory, --lookup-executions
 Executions of the Flow in the window; gather_facts.yml and end_active.yml run once each and
 their list requests and total requests are counted from the emulator's log.
@@ -30,6 +35,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -139,6 +145,76 @@ def run_once(contender, size, forks, latency, window, emulator, work, env):
     return result
 
 
+def recap_failed(output):
+    """Hosts with failed=N > 0 in the PLAY RECAP of an ansible-playbook output."""
+    return sum(1 for match in re.finditer(r'^\S+\s+: ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)',
+                                          output, re.M) if int(match.group(1)) or int(match.group(2)))
+
+
+def accepted_creates(entries):
+    """The times of the creates the emulator accepted, in order."""
+    return sorted(e['t'] for e in entries if e['method'] == 'POST' and e['path'].endswith('/Executions')
+                  and 200 <= e['status'] < 300)
+
+
+def run_slices(mode, slices, size, window, emulator, work, env):
+    """K = ``slices`` run_flow.yml processes (AWX job slicing: each its own ansible-playbook over its
+    share of the hosts, ``size`` contacts each) on one account, all started at once (``together``)
+    or one after another (``sequential``), with the defaults (no studio_rate)."""
+    control = emulator.control
+    control.reset()
+    control.limits(rate=STUDIO_RATE, window=window)
+    flow_sid = control.flows()[FLOW_NAME]
+    procs, logs = [], []
+    for k in range(slices):
+        inventory = write_inventory(os.path.join(work, 'slice-%d.json' % k), size, flow_sid, first=k * size)
+        logs.append(os.path.join(work, 'slice-%d.log' % k))
+        procs.append(command('a', inventory, 20, emulator.url))
+    spans, slice_creates = [], []
+    started, started_epoch, load = time.perf_counter(), time.time(), os.getloadavg()[0]
+    if mode == 'together':
+        handles = []
+        for cmd, log in zip(procs, logs):
+            with open(log, 'w') as out:
+                proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+                handles.append((time.perf_counter(), proc))
+        for begun, proc in handles:
+            proc.wait()
+            spans.append((begun, time.perf_counter(), proc.returncode))
+    else:
+        for cmd, log in zip(procs, logs):
+            begun, mark = time.perf_counter(), control.last_request()
+            with open(log, 'w') as out:
+                code = subprocess.call(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+            spans.append((begun, time.perf_counter(), code))
+            own = accepted_creates(control.requests(mark))
+            slice_creates.append(own[-1] - own[0] if own else None)
+    wall = time.perf_counter() - started
+    outputs = []
+    for log in logs:
+        with open(log) as handle:
+            outputs.append(handle.read())
+    entries = control.requests()
+    stats = control.stats()
+    accepted = accepted_creates(entries)
+    per_contact = {}
+    for execution in control.executions():
+        per_contact[execution['to']] = per_contact.get(execution['to'], 0) + 1
+    total = slices * size
+    result = {'mode': mode, 'slices': slices, 'size': size, 'window': window, 'wall': wall,
+              'slice_walls': [end - begun for begun, end, _code in spans], 'rc': [code for _b, _e, code in spans],
+              'failed': sum(recap_failed(o) for o in outputs), 'created': stats['executions_created'],
+              'duplicates': stats['duplicates'], 'throttled': sum(1 for e in entries if e['status'] == 429),
+              'first_create': accepted[0] - started_epoch if accepted else None,
+              'creates_span': ((accepted[-1] - accepted[0] if accepted else None) if mode == 'together'
+                               else max([c for c in slice_creates if c is not None], default=None)),
+              'load': load,
+              'reached_once': sum(1 for count in per_contact.values() if count == 1) == total == len(per_contact)}
+    if any(code != 0 for _b, _e, code in spans):
+        result['log_tail'] = [o[-1500:] for o in outputs if 'failed=0' not in o[-3000:]][:2]
+    return result
+
+
 def seed_executions(url, flow_sid, contacts):
     """Create one Execution per address in ``contacts`` directly (the emulator's rate limit lifted)."""
     token = base64.b64encode(('%s:%s' % (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)).encode()).decode()
@@ -201,7 +277,49 @@ def median(results, key):
     return statistics.median(values) if values else None
 
 
-def report(cells, looked, args, started, elapsed, host):
+SLICE_BOUNDS = {('together', 4, 300): 1.3, ('together', 8, 250): 1.35, ('sequential', 4, 300): 1.6}
+
+
+def slice_rows(sliced):
+    """The table and the targets of the AWX slice runs: medians of the repetitions."""
+    lines = ['', '## AWX job slicing: K run_flow.yml processes on one account, with the defaults', '',
+             'Each slice is its own `ansible-playbook` over its own inventory of N contacts (as AWX job slicing gives '
+             'each job a share of the hosts), no `studio_rate` set; the emulator enforces 20 creates a second over '
+             'the window. **together**: the K start at once, L = K x N/20 and the wall is the first start to the last '
+             'end; **sequential**: one after another, each slice against its own N/20. Failed hosts from the PLAY '
+             'RECAPs; "reached once": every contact has exactly one Execution. "creates" is the time from the first '
+             'accepted create to the last: the pacers at work, without the playbooks\' start and end (for sequential '
+             'slices the slowest slice\'s, against its own N/20); "start" from the launch to the first create; load '
+             'is the 1-minute load average when the run started.', '',
+             '| mode | window | K x N | wall s | L s | wall/L | slowest slice / its N/20 | creates s | creates/L | '
+             'start s | failed hosts | reached once | created (dup) | 429s | load |', '|' + '---|' * 15]
+    targets = []
+    for key in sorted(sliced):
+        mode, window, slices, size = key
+        runs = sliced[key]
+        wall = median(runs, 'wall')
+        own = size / STUDIO_RATE
+        slowest = statistics.median(max(r['slice_walls']) for r in runs) / own if mode == 'sequential' else None
+        ratio = wall / (slices * own) if mode == 'together' else slowest
+        failed = max(r['failed'] for r in runs)
+        once = all(r['reached_once'] for r in runs)
+        creates = median(runs, 'creates_span')
+        lines.append('| %s | %g s | %d x %d | %.1f | %.1f | %.2f | %s | %s | %s | %s | %d | %s | %s | %s | %s |' % (
+            mode, window, slices, size, wall, slices * own, wall / (slices * own), fmt(slowest), fmt(creates, '%.1f'),
+            fmt(creates / (slices * own if mode == 'together' else own) if creates else None),
+            fmt(median(runs, 'first_create'), '%.1f'), failed, 'yes' if once else 'NO',
+            ', '.join(sorted(set('%d (%d)' % (r['created'], r['duplicates']) for r in runs))),
+            fmt(median(runs, 'throttled'), '%d'), fmt(median(runs, 'load'), '%.1f')))
+        bound = SLICE_BOUNDS.get((mode, slices, size))
+        if bound and window == 10:
+            met = ratio <= bound and failed == 0 and once
+            targets.append('- %s, K=%d x %d: 0 failed, every contact once, %s <= %.2fx: %.2fx, %d failed, %s - %s' % (
+                mode, slices, size, 'the whole' if mode == 'together' else 'each slice', bound, ratio, failed,
+                'once' if once else 'NOT once', 'met' if met else 'missed'))
+    return lines, targets
+
+
+def report(cells, looked, args, started, elapsed, host, sliced=None):
     lines = [
         '# Benchmark: a campaign with run_flow.yml against an SDK script and Studio\'s limit', '',
         'Measured by `make bench` (`%s`) on %s, %.0f min.' % (
@@ -243,7 +361,10 @@ def report(cells, looked, args, started, elapsed, host):
             lines.append('| %s | %d | %d | %g | %d | %d | %d | %d | %.1f |' % (
                 name, r['contacts'], r['executions'], r['steps'], r['list_requests'], list_bound, r['requests'],
                 list_bound + r['contacts'] * per, r['wall']))
-    lines += ['', '## Targets', ''] + targets(cells, looked)
+    slice_lines, slice_targets = slice_rows(sliced or {})
+    if sliced:
+        lines += slice_lines
+    lines += ['', '## Targets', ''] + targets(cells, looked) + slice_targets
     lines += ['', 'Before this change (tests/bench/RESULTS.md of the per-host playbook, same machine): run_flow.yml '
               'took 146.2 s for 500 contacts at forks 20 and 0 ms (a/L = 5.85), 292 ms per contact.', '',
               'Raw results: `tests/bench/results.json` (every run).', '']
@@ -296,6 +417,9 @@ def main():
     parser.add_argument('--window10', default='500', help='sizes also run with the 10 s rate window (Twilio\'s)')
     parser.add_argument('--latency-sizes', default='500', help='sizes run with 100 ms latency (a only)')
     parser.add_argument('--scale', default='5000', help='sizes run with a only, for per-contact cost and RSS')
+    parser.add_argument('--slices', default='4x300,8x250',
+                        help='AWX slices started at once, KxN, with the 10 s window (default 4x300,8x250)')
+    parser.add_argument('--sequential', default='4x300', help='AWX slices one after another, KxN (default 4x300)')
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--reps', type=int, default=2, help='repetitions of each cell up to N=2000 (default 2)')
     parser.add_argument('--floor', action='store_true', help='also run the no-op floor (c)')
@@ -340,10 +464,27 @@ def main():
                               result['created'], result['duplicates']), flush=True)
                     if result['rc'] != 0:
                         print(result.get('log_tail', ''), file=sys.stderr)
+        sliced = {}
+        slice_plan = [('together', spec) for spec in args.slices.split(',') if spec]
+        slice_plan += [('sequential', spec) for spec in args.sequential.split(',') if spec]
+        for mode, spec in slice_plan:
+            slices, size = (int(x) for x in spec.lower().split('x'))
+            for rep in range(args.reps):
+                result = run_slices(mode, slices, size, 10, emulator, work, env)
+                raw.append(result)
+                sliced.setdefault((mode, 10, slices, size), []).append(result)
+                print('slices %-10s K=%d x N=%d rep %d: wall %6.1fs (slices %s), failed hosts %d, reached once %s, '
+                      'created %d (dup %d), 429s %d' % (
+                          mode, slices, size, rep + 1, result['wall'],
+                          ' '.join('%.1f' % w for w in result['slice_walls']), result['failed'],
+                          result['reached_once'], result['created'], result['duplicates'], result['throttled']),
+                      flush=True)
+                for tail in result.get('log_tail', []):
+                    print(tail, file=sys.stderr)
         looked = lookups(emulator, work, env, args.lookup_contacts, args.lookup_executions) \
             if args.lookup_executions else {}
     elapsed = time.perf_counter() - clock
-    text = report(cells, looked, args, started, elapsed, host)
+    text = report(cells, looked, args, started, elapsed, host, sliced)
     with open(args.out, 'w') as handle:
         handle.write(text)
     with open(os.path.join(os.path.dirname(args.out), 'results.json'), 'w') as handle:

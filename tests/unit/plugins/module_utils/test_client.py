@@ -48,9 +48,10 @@ def basic(user, password):
 
 @pytest.fixture
 def no_sleep(monkeypatch):
-    """Record backoff sleeps instead of sleeping."""
+    """Record backoff sleeps instead of sleeping; the clock of the 429 time budget moves by them."""
     slept = []
     monkeypatch.setattr('urllib3.util.retry.time.sleep', slept.append)
+    monkeypatch.setattr(_client, '_now', lambda: sum(slept))
     return slept
 
 
@@ -124,18 +125,46 @@ def test_retry_after_is_honoured_and_backoff_has_jitter(no_sleep):
 
 
 @responses.activate
-def test_429_gives_a_clear_error_after_max_retries(no_sleep):
+def test_429_is_retried_beyond_max_retries_until_its_time_budget_then_a_clear_error(no_sleep, monkeypatch):
+    """A 429 was not processed: it is retried for THROTTLE_BUDGET seconds, whatever max_retries says."""
+    clock = [1000.0]
+    monkeypatch.setattr(_client, '_now', lambda: clock[0])
     url = BASE + '/v1/Flows'
-    for attempt in range(4):  # pylint: disable=unused-variable
-        responses.add(responses.GET, url, status=429, json={'code': 20429, 'message': 'Too Many Requests',
-                                                            'more_info': 'https://www.twilio.com/docs/errors/20429',
-                                                            'status': 429})
-    client = StudioClient(AC, TOKEN, max_retries=3)
+
+    def too_many(request):
+        clock[0] += 29.0  # each try and its wait take 29 s
+        return 429, {}, json.dumps({'code': 20429, 'message': 'Too Many Requests',
+                                    'more_info': 'https://www.twilio.com/docs/errors/20429', 'status': 429})
+
+    responses.add_callback(responses.GET, url, callback=too_many)
+    client = StudioClient(AC, TOKEN, max_retries=0)
     with pytest.raises(StudioError) as info:
         client.get('/v1/Flows')
-    assert len(responses.calls) == 4  # the first try and 3 retries
+    # the first 429 starts the budget (at 1029); tries at 1058 ... 1319 are within 300 s of it, 1348 is not
+    assert len(responses.calls) == 12
     assert info.value.status == 429 and info.value.code == 20429
-    assert 'Rate limited by Twilio after 3 retries' in str(info.value)
+    assert 'Rate limited by Twilio: still refused after retrying for up to 300 s' in str(info.value)
+
+
+@responses.activate
+def test_429_retries_do_not_use_up_max_retries_for_other_errors(no_sleep):
+    url = BASE + '/v1/Flows'
+    for dummy in range(7):
+        responses.add(responses.GET, url, status=429, json={'code': 20429, 'message': 'Too Many Requests'})
+    responses.add(responses.GET, url, status=503, json={'code': 20503, 'message': 'busy'})
+    responses.add(responses.GET, url, status=200, json={'flows': [], 'meta': {}})
+    client = StudioClient(AC, TOKEN, max_retries=1)
+    assert client.get('/v1/Flows') == {'flows': [], 'meta': {}}
+    assert len(responses.calls) == 9  # seven 429s, then the one 5xx retry max_retries allows
+
+
+def test_429_retries_stop_at_the_task_budget(no_sleep):
+    too_many = HTTPResponse(body=b'', headers={}, status=429, preload_content=False)
+    retry = make_retry(5, deadline=time.time() + 5)
+    retry = retry.increment('GET', '/v1/Flows', response=too_many)
+    assert retry.is_retry('GET', 429)
+    retry.deadline = time.time() - 1
+    assert not retry.is_retry('GET', 429)
 
 
 @responses.activate
@@ -204,7 +233,8 @@ def test_pagination_stops_at_limit():
     (500, 20500, 'Twilio server error'),
 ])
 @responses.activate
-def test_error_mapping(status, code, text, no_sleep):
+def test_error_mapping(status, code, text, no_sleep, monkeypatch):
+    monkeypatch.setattr(_client, 'THROTTLE_BUDGET', 0.0)  # the mapping, not the retries (tested above)
     body = {'code': code, 'message': text if status in (400, 409) else 'from twilio',
             'more_info': 'https://www.twilio.com/docs/errors/%d' % code, 'status': status}
     responses.add(responses.DELETE, BASE + '/v1/Flows/%s' % FLOW, status=status, json=body)
@@ -322,18 +352,48 @@ def test_may_have_been_sent_is_decided_from_exception_types():
     assert may_have_been_sent(read) is True
 
 
-def test_a_post_retried_after_429_takes_a_slot_of_the_pacer(no_sleep):
-    """Retried creates go through the batch's pacer (after the wait), so retries cannot burst past the rate."""
-    slots = []
+class RecordingPacer:
+    """The batch's pacer as the HTTP retry sees it: told of 429s, waited for before a POST is sent again."""
+
+    def __init__(self, slept):
+        self.slept = slept
+        self.calls = []
+
+    def throttled(self, retry_after=None):
+        self.calls.append(('throttled', retry_after, len(self.slept)))
+
+    def wait(self):
+        self.calls.append(('wait', len(self.slept)))
+
+
+def test_a_create_answered_429_slows_the_pacer_and_its_retry_takes_a_slot(no_sleep):
+    """The pacer hears of the 429 (with Retry-After) before the wait, and gives the retried create its
+    slot after the wait, so that retries cannot burst past the rate."""
+    pacer = RecordingPacer(no_sleep)
     too_many = HTTPResponse(body=b'', headers={'Retry-After': '2'}, status=429, preload_content=False)
-    retry = make_retry(5, pace=lambda: slots.append(len(no_sleep)))
+    retry = make_retry(5, pacer=pacer)
     post = retry.increment('POST', '/v1/Flows/x/Executions', response=too_many)
     post.sleep(too_many)
-    assert no_sleep == [2.0] and slots == [1]  # Retry-After first, then the slot
+    assert no_sleep == [2.0] and pacer.calls == [('throttled', 2.0, 0), ('wait', 1)]
+    bare = HTTPResponse(body=b'', headers={}, status=429, preload_content=False)
+    post = post.increment('POST', '/v1/Flows/x/Executions', response=bare)
+    post.sleep(bare)
+    assert pacer.calls[2] == ('throttled', None, 1)
+    assert 0 < no_sleep[1] <= _client.THROTTLE_BACKOFF_PACED  # the pacer slows the batch; the wait stays short
     get = post.increment('GET', '/v1/Flows', response=too_many)
     get.sleep(too_many)
-    assert slots == [1]  # reads are not paced
-    assert make_retry(5).increment('POST', '/v1', response=too_many).pace is None
+    assert len(pacer.calls) == 4  # reads neither slow the pacer nor take a slot
+    assert make_retry(5).increment('POST', '/v1', response=too_many).pacer is None
+
+
+@responses.activate
+def test_a_post_after_a_5xx_is_not_retried_and_does_not_slow_the_pacer(no_sleep):
+    pacer = RecordingPacer(no_sleep)
+    responses.add(responses.POST, BASE + '/v1/Flows/%s/Executions' % FLOW, status=503, json={'code': 20503})
+    client = StudioClient(AC, TOKEN, pacer=pacer)
+    with pytest.raises(StudioError) as info:
+        client.post('/v1/Flows/%s/Executions' % FLOW, {'To': '+1', 'From': '+2'})
+    assert info.value.ambiguous and pacer.calls == []
 
 
 # -- hostile input, class 7: waiting without end ----------------------------------------------------
