@@ -309,23 +309,38 @@ def test_a_campaign_another_run_keeps_creating_is_refused_naming_that_run(mock, 
             in result['msg']) and 'still creating' in result['msg'] and 'this run sent nothing' in result['msg']
 
 
+def other_run_announces(studio, address):
+    """A sleep that, the first time, lets another run of the campaign announce itself with ``address``
+    (an Execution older than ours, lower SID)."""
+    earlier = []
+
+    def sleep(seconds):
+        if not earlier:
+            other = execution(0, address, age=1, data={'ansible_campaign': 'spring', 'ansible_task_nonce': 'other'})
+            studio.executions[other['sid']] = other
+            earlier.append(other)
+    return sleep
+
+
 def test_of_two_runs_started_at_once_the_later_stops_after_its_announcement(mock, monkeypatch):
     studio = FakeStudio(mock)
     monkeypatch.setattr(_campaign, 'ANNOUNCE_SECONDS', 0)
-    earlier = []
-
-    def the_other_run_announced_first(seconds):
-        if not earlier:  # while we settle, the other run's first Execution (older, lower SID) shows up
-            other = execution(0, '+15551230009', age=1, data={'ansible_campaign': 'spring',
-                                                              'ansible_task_nonce': 'other'})
-            studio.executions[other['sid']] = other
-            earlier.append(other)
-
-    monkeypatch.setattr(_campaign.time, 'sleep', the_other_run_announced_first)
+    # one of this run's contacts: the same inventory run twice at once
+    monkeypatch.setattr(_campaign.time, 'sleep', other_run_announces(studio, '+15551230003'))
     result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(5), campaign='spring'), monkeypatch)
     assert failed and studio.posts == 1
     assert 'another run of campaign \'spring\' (run other)' in result['msg'] and 'this run stops after reaching' in result['msg']
     assert sorted(r['action'] for r in result['contacts'].values()) == ['created'] + ['failed'] * 4
+
+
+def test_another_slice_of_the_campaign_creating_at_the_same_time_is_no_reason_to_stop(mock, monkeypatch):
+    """Slices of one AWX job share the campaign key but not their contacts: they go on side by side."""
+    studio = FakeStudio(mock)
+    monkeypatch.setattr(_campaign, 'ANNOUNCE_SECONDS', 0)
+    monkeypatch.setattr(_campaign.time, 'sleep', other_run_announces(studio, '+15551230009'))
+    result, failed = run(studio_campaign, dict(BATCH, contacts=contacts(5), campaign='spring'), monkeypatch)
+    assert not failed and studio.posts == 5, result
+    assert sorted(r['action'] for r in result['contacts'].values()) == ['created'] * 5
 
 
 def test_report_fields_pick_values_from_each_context(mock, monkeypatch):
