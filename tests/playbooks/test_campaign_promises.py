@@ -86,6 +86,16 @@ def test_a_mistyped_flow_is_one_message_listing_its_contacts(studio, tmp_path):
     assert studio.control.stats()['executions_created'] == 0
 
 
+def test_a_misspelt_report_time_zone_fails_before_anything_is_sent(studio, tmp_path):
+    inv = contacts(tmp_path / 'contacts.yml', 3)
+    out = studio.playbook('run_flow.yml', '-e', 'studio_report_path=%s' % (tmp_path / 'r.html'),
+                          '-e', 'studio_report_timezone=Europe/Pariss', inventory=inv, check=False)
+    assert out.returncode != 0, out.stdout
+    assert 'studio_report_timezone must be an IANA time zone name' in out.stdout
+    assert studio.control.stats()['executions_created'] == 0
+    assert not (tmp_path / 'r.html').exists()
+
+
 def test_a_clean_campaign_is_quiet_and_failures_are_grouped_by_cause(studio, tmp_path):
     count = 200
     inv = contacts(tmp_path / 'contacts.yml', count,
