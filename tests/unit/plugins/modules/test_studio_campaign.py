@@ -379,4 +379,3 @@ def test_ended_picks_the_contacts_execution_of_its_sender_and_refuses_to_guess(m
     assert not failed and result['failed_contacts'] == 1
     assert 'has 2 active Executions of this Flow' in result['contacts']['host0']['msg']
     assert 'give from to choose one' in result['contacts']['host0']['msg']
-
