@@ -356,7 +356,7 @@ class StudioClient:
         query = dict(params or {})
         query['PageSize'] = page_size
         deadline = time.time() + budget if budget else None
-        max_pages = -(-limit // page_size) + 1 if limit else None
+        max_pages = (int(limit) + page_size - 1) // page_size + 1 if limit else None
         page = (first_page or self.get)(path, params=query)
         count, pages, read, starts = 0, 1, set(), set()
         while True:
@@ -382,7 +382,7 @@ class StudioClient:
             read.add(following)
             pages += 1
             if max_pages is not None and pages > max_pages:
-                raise StudioError('The listing runs past %d pages for %d items (next page %s); stopping'
+                raise StudioError('The listing runs past %s pages for %s items (next page %s); stopping'
                                   % (max_pages, limit, next_url), method='GET', path=_path_only(path))
             if deadline is not None and time.time() > deadline:
                 raise StudioError('The listing took longer than its budget of %.0f s (next page %s); stopping'
