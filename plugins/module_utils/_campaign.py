@@ -20,7 +20,6 @@ __metaclass__ = type
 
 import datetime
 import random
-import re
 import signal
 import threading
 import time
@@ -37,6 +36,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     lookup_since,
     reserved_key_error,
 )
+from ansible_collections.telephony.twilio.plugins.module_utils._context_path import PATH, dig
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
@@ -157,23 +157,6 @@ def read_contacts(module):
     return good, failed
 
 
-_PATH_STEP = re.compile(r'([^.\[\]]+)|\[(-?[0-9]+)\]')
-_PATH = re.compile(r'[^.\[\]]+(\[-?[0-9]+\])*(\.[^.\[\]]+(\[-?[0-9]+\])*)*')
-
-
-def dig(data, path):
-    """The value at ``path`` (``a.b[0].c``) in ``data``, or None where it leads nowhere."""
-    for key, index in _PATH_STEP.findall(path):
-        if key:
-            data = data.get(key) if isinstance(data, dict) else None
-        else:
-            position = int(index)
-            data = data[position] if isinstance(data, list) and -len(data) <= position < len(data) else None
-        if data is None:
-            return None
-    return data
-
-
 def validate_options(module):
     """The batch-wide options; returns ``since`` as a naive UTC datetime or None."""
     params = module.params
@@ -188,7 +171,7 @@ def validate_options(module):
         module.fail_json(msg='campaign must be a non-empty text such as survey-2026-11')
     since = module.check(parse_datetime, params['since'], 'since')
     for column, path in (params['report_fields'] or {}).items():
-        if not isinstance(path, str) or not _PATH.fullmatch(path):
+        if not isinstance(path, str) or not PATH.fullmatch(path):
             module.fail_json(msg='report_fields.%s must be a path into the Execution Context such as '
                                  'widgets.ask_rating.inbound.Body, got %s' % (column, shown(path)))
     if params['report_fields'] and 'context' not in params['include']:

@@ -26,6 +26,8 @@ import json
 import math
 import re
 
+from ansible_collections.telephony.twilio.plugins.module_utils._context_path import dig
+
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 except ImportError:  # pragma: no cover - Python < 3.9 (the controller needs 3.10 or later anyway)
@@ -311,19 +313,6 @@ def number_of(text):
         value = float(word.replace(',', '.'))
         return int(value) if value == int(value) else value
     return None
-
-
-def dig(data, path):
-    """The value at ``path`` (``a.b[0].c``) in ``data``, or None where it leads nowhere."""
-    for key, index in re.findall(r'([^.\[\]]+)|\[(-?[0-9]+)\]', path or ''):
-        if key:
-            data = data.get(key) if isinstance(data, dict) else None
-        else:
-            position = int(index)
-            data = data[position] if isinstance(data, list) and -len(data) <= position < len(data) else None
-        if data is None:
-            return None
-    return data
 
 
 # -- reading a report back -----------------------------------------------------------------------
