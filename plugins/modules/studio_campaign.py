@@ -137,8 +137,10 @@ options:
         host the module runs on, C({\"name\": ..., \"result\": {...}}) (0600, written whole)."
       - With it, RV(contacts) leaves C(context) and C(steps) out (they are in the files) and carries C(step_count)
         and C(last_widget) instead, so that the task's own result stays small for thousands of contacts.
-      - The playbooks start the batch with C(async) and each contact's host turns its own file into its facts with
-        M(telephony.twilio.studio_campaign_facts) while the batch goes on.
+      - Without it, a batch started with C(async) gets a private directory (C(0700), in the controller's temporary
+        directory), returned as RV(results_dir) with the job's C(ansible_job_id); the playbooks turn each contact's
+        file into its facts with M(telephony.twilio.studio_campaign_facts) while the batch goes on, and that action
+        removes the directory when the batch has ended.
       - When the batch stops because the C(ansible-playbook) that started it is gone, the directory is removed.
     type: path
   lifeline:
@@ -155,8 +157,8 @@ options:
     description:
       - Only check, once, what every contact needs - the options, each contact's data, the credentials, the account
         and every Flow the contacts name - and return the Flows' SIDs in RV(flows), sending nothing else.
-      - The playbooks run it before they start the batch in the background, so that a missing credential or a
-        mistyped Flow name fails at once, with one message.
+      - A batch started with C(async) runs it first in the foreground (the module's action does), so that a missing
+        credential or a mistyped Flow name fails the task that starts the batch, at once, with one message.
     type: bool
     default: false
   workers:
@@ -182,7 +184,7 @@ notes:
     started at the same moment each create one contact, look again after 2 seconds, and the later one stops, naming
     the other. See the README for what is and is not guaranteed.
   - Results can be large with O(include) - about the size of each contact's Context and Steps. The playbooks keep
-    them in O(results_dir), and each contact's host reads its own with M(telephony.twilio.studio_campaign_facts).
+    them in O(results_dir), and M(telephony.twilio.studio_campaign_facts) turns each contact's into its facts.
 seealso:
   - module: telephony.twilio.studio_execution
   - module: telephony.twilio.studio_execution_info
@@ -308,6 +310,13 @@ failed_contacts:
   returned: always
   type: int
   sample: 0
+results_dir:
+  description:
+    - The private directory the action made for a batch started with C(async) without O(results_dir) (returned
+      with C(ansible_job_id) when the batch starts). M(telephony.twilio.studio_campaign_facts) reads it and removes it.
+  returned: when the batch starts in the background without O(results_dir)
+  type: str
+  sample: /tmp/studio-campaign-k2j3h4
 '''
 
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS

@@ -10,27 +10,30 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: studio_campaign_facts
-short_description: Set a contact's facts from its result in a studio_campaign batch
+short_description: Read a studio_campaign batch that runs in the background (a contact's facts, or its end)
 version_added: 0.2.0
 description:
-  - Reads the result of one contact from the results directory that M(telephony.twilio.studio_campaign) writes
-    (O(telephony.twilio.studio_campaign#module:results_dir), one file per contact) and returns it as cacheable facts
-    C(studio_execution), C(studio_context) and C(studio_steps). While the batch still runs (started with C(async)),
-    it waits until the contact's file is there.
-  - It is made for a task that every contact's host runs for itself (no C(run_once), no C(delegate_facts)), while the
-    batch goes on - the facts a host gets are then certainly its own, on every ansible-core and with every fact cache.
-    The collection's playbooks use it that way.
+  - With O(contact), reads the result of that contact from the results directory that M(telephony.twilio.studio_campaign)
+    writes (one file per contact) and returns it as cacheable facts C(studio_execution), C(studio_context) and
+    C(studio_steps). While the batch still runs (started with C(async)), it waits until the contact's file is there.
+  - It is made for one loop over the contacts with C(delegate_to) and C(delegate_facts) while the batch goes on, as the
+    collection's playbooks use it; each contact's facts come from a file that holds only that contact's result.
+  - Without O(contact), waits for the batch's job to end and returns the batch's result (as
+    M(ansible.builtin.async_status) would), then removes the job file and O(results_dir) - also when the batch failed,
+    so that it belongs in an C(always:) section.
   - Runs on the controller as an action; it sends nothing to Twilio. It stops waiting when the batch's job has ended,
     after O(timeout), or when the C(ansible-playbook) that runs it is gone.
 options:
   results_dir:
-    description: The results directory of the batch.
+    description:
+      - The results directory of the batch (C(results_dir) of the task that started it). Required with O(contact);
+        without O(contact) it is removed.
     type: path
-    required: true
   contact:
-    description: The contact's name in the batch (the inventory host name in the playbooks).
+    description:
+      - The contact's name in the batch (the inventory host name in the playbooks).
+      - Without it, the task waits for the whole batch instead (see the description).
     type: str
-    required: true
   job:
     description:
       - The async job ID of the batch (C(ansible_job_id) of the task that started it). When the job has ended
@@ -58,6 +61,8 @@ attributes:
 notes:
   - A contact that failed in the batch gets V(null), V({}) and V([]) (and RV(contact_failed=true)); the
     playbooks then fail it as a host with its message from the batch's result.
+  - Ansible's default output prints a line per item of a loop, so the playbooks' loop prints one line per contact and
+    the recap lists only the host that ran it (and the contacts that then fail).
 seealso:
   - module: telephony.twilio.studio_campaign
 author:
@@ -65,34 +70,40 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: A directory for the results (private to this user)
-  ansible.builtin.tempfile:
-    state: directory
-  run_once: true
-  register: results
+- name: Run the campaign in the background and keep each contact's facts
+  block:
+    - name: Start the campaign (checked first; its results go to a private directory)
+      telephony.twilio.studio_campaign:
+        flow: Customer survey
+        contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
+        include: [context, steps]
+      run_once: true
+      async: 86400
+      poll: 0
+      register: campaign_job
 
-- name: Start the campaign in the background, one result file per contact
-  telephony.twilio.studio_campaign:
-    flow: Customer survey
-    contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
-    include: [context, steps]
-    results_dir: "{{ results.path }}"
-  run_once: true
-  async: 86400
-  poll: 0
-  register: campaign_job
-
-- name: Each contact's own facts, as the batch goes on
-  telephony.twilio.studio_campaign_facts:
-    results_dir: "{{ results.path }}"
-    contact: "{{ inventory_hostname }}"
-    job: "{{ campaign_job.ansible_job_id }}"
+    - name: Each contact's own facts, as the batch goes on
+      telephony.twilio.studio_campaign_facts:
+        results_dir: "{{ campaign_job.results_dir }}"
+        contact: "{{ item }}"
+        job: "{{ campaign_job.ansible_job_id }}"
+      run_once: true
+      delegate_to: "{{ item }}"
+      delegate_facts: true
+      loop: "{{ ansible_play_hosts }}"
+  always:
+    - name: Wait for the batch to end, and remove its job file and results
+      telephony.twilio.studio_campaign_facts:
+        job: "{{ campaign_job.ansible_job_id | default(omit) }}"
+        results_dir: "{{ campaign_job.results_dir | default(omit) }}"
+      run_once: true
+      register: campaign
 '''
 
 RETURN = r'''
 ansible_facts:
-  description: The contact's facts.
-  returned: success
+  description: With O(contact), the contact's facts.
+  returned: with O(contact), on success
   type: dict
   contains:
     studio_execution:
@@ -107,12 +118,24 @@ ansible_facts:
       elements: dict
 contact_failed:
   description: Whether the contact failed in the batch (or has no result because the batch failed).
-  returned: success
+  returned: with O(contact), on success
   type: bool
 batch_failed:
   description: Why the whole batch failed, when it did.
   returned: when the batch failed
   type: str
+contacts:
+  description: Without O(contact), the batch's result per contact (see M(telephony.twilio.studio_campaign)).
+  returned: without O(contact), when the batch ended
+  type: dict
+summary:
+  description: Without O(contact), the batch's counts per action (see M(telephony.twilio.studio_campaign)).
+  returned: without O(contact), when the batch ended
+  type: dict
+finished:
+  description: Without O(contact), whether the batch ended.
+  returned: without O(contact), when there was a batch
+  type: bool
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -120,8 +143,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 def main():
     module = AnsibleModule(argument_spec=dict(
-        results_dir=dict(type='path', required=True),
-        contact=dict(type='str', required=True),
+        results_dir=dict(type='path'),
+        contact=dict(type='str'),
         job=dict(type='str'),
         timeout=dict(type='float', default=86400.0),
     ), supports_check_mode=True)

@@ -46,7 +46,7 @@ def test_every_contact_has_its_own_facts(studio, tmp_path, core, cache):
     assert studio.failures(out.stdout).keys() == {'bad-one'}, out.stdout
     assert 'wrapper play ran after 13 contacts' in out.stdout
     recap = dict(re.findall(r'^(\S+)\s+: ok=(\d+)', out.stdout, re.M))
-    assert all(int(recap['+1555300%04d' % i]) >= 2 for i in range(12)), recap  # facts and the check, per contact
+    assert all(int(recap['+1555300%04d' % i]) >= 1 for i in range(12)), recap  # own_facts.yml's check, per contact
     assert studio.control.stats()['executions_created'] == 12
 
 
@@ -106,7 +106,9 @@ def test_a_clean_campaign_is_quiet_and_failures_are_grouped_by_cause(studio, tmp
     assert not [line for line in lines if re.match(r'^\s+"\+1555300\d{4}: ', line)]
     causes = [line for line in lines if 'FAILED ' in line and '(5 contacts: bad-0, bad-1' in line]
     assert len(causes) == 1, out.stdout
-    # what is left per contact: the line of its facts task and its line in the recap (see the README);
-    # the rest is about 60 lines, and up to 12 per failed contact (ansible-core 2.21 shows a failed task's
-    # origin and code around it, then its result; and the recap line)
-    assert len(lines) <= 2 * count + 60 + 12 * 5, len(lines)
+    # what is left per contact: the line of its facts (see "Output" in the README); up to 12 lines per failed
+    # contact (ansible-core 2.21 shows a failed task's origin and code around it, then its result; and its
+    # line in the recap)
+    assert len(lines) - 12 * 5 <= 1.2 * count, out.stdout
+    recap = re.findall(r'^(\S+)\s+: ok=', out.stdout, re.M)
+    assert sorted(set(recap) - {'localhost', '+15553000000'}) == ['bad-%d' % i for i in range(5)], recap
