@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - reported by the module through missing
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import BACKOFF_FACTOR, BACKOFF_MAX, delay
 
-COLLECTION_VERSION = '0.2.0'
+COLLECTION_VERSION = '1.0.0'  # galaxy.yml's version (a unit test checks)
 USER_AGENT = 'telephony.twilio/%s (Ansible collection; python-requests/%s; Python/%s)' % (
     COLLECTION_VERSION, getattr(requests, '__version__', '?'), platform.python_version())
 DEFAULT_HOST = 'studio.twilio.com'

@@ -9,6 +9,7 @@ __metaclass__ = type
 import base64
 import json
 import os
+import re
 import socket
 import time
 
@@ -60,6 +61,13 @@ def no_sleep(monkeypatch):
     (dict(api_key=SK, api_secret=SECRET), SK, SECRET),
     (dict(account_sid=AC, auth_token=TOKEN, api_key=SK, api_secret=SECRET), SK, SECRET),
 ])
+def galaxy_version():
+    """The collection's version, from galaxy.yml (the User-Agent must say the version that is installed)."""
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'galaxy.yml')
+    with open(path) as handle:
+        return re.search(r'^version: *(\S+)', handle.read(), re.M).group(1)
+
+
 @responses.activate
 def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
     creds = choose_credentials(params)
@@ -70,7 +78,7 @@ def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
                                                    'Parameters': '{"name":"Zoë & co"}'})
     (call,) = responses.calls
     assert call.request.headers['Authorization'] == basic(user, password)
-    assert call.request.headers['User-Agent'].startswith('telephony.twilio/0.2.0 ')
+    assert call.request.headers['User-Agent'].startswith('telephony.twilio/%s ' % galaxy_version())
     assert call.request.headers['Content-Type'] == 'application/x-www-form-urlencoded'
     assert call.request.body == ('To=%2B15551230001&From=%2B15550000000&'
                                  'Parameters=%7B%22name%22%3A%22Zo%C3%AB+%26+co%22%7D')
