@@ -350,12 +350,12 @@ class Campaign:
         self.stop = stop
         self.record = record
         self.nonce = uuid.uuid4().hex
-        self.pacer = Pacer(self.params['rate'])
+        # Before every create - a create sent again after a 429 too - the batch must still be allowed to go on.
+        self.pacer = Pacer(self.params['rate'], gate=stop.raise_if_stopped)
 
     def pace(self):
-        """Before every create: wait for its slot of the rate, then make sure the batch may go on."""
+        """Before every create: wait for its slot of the rate (Stopped once the batch must not go on)."""
         self.pacer.wait()
-        self.stop.raise_if_stopped()
 
     def run(self):
         by_flow = {}

@@ -55,13 +55,15 @@ class Pacer:
 
     ``wait()`` returns when the caller may send its create (``take()`` is the step that does not
     sleep, for slots due now). ``throttled(retry_after)`` tells the pacer that a create got 429 (``retry_after``: the
-    seconds Twilio asked for, or None). ``rate()`` is the current rate; ``throttles`` and
+    seconds Twilio asked for, or None). ``gate``, when given, is called as each create's slot comes, also for a
+    create sent again after a 429, and may raise to keep it from going (a batch that was stopped). ``rate()`` is the current rate; ``throttles`` and
     ``decreases`` count what it has seen. The clock and sleep are injectable (unit tests use a fake
     clock).
     """
 
-    def __init__(self, rate=DEFAULT_RATE, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate=DEFAULT_RATE, clock=time.monotonic, sleep=time.sleep, gate=None):
         self.ceiling = float(rate)
+        self.gate = gate
         self.floor = min(self.ceiling, MIN_RATE)
         self.clock = clock
         self.sleep = sleep
@@ -135,6 +137,8 @@ class Pacer:
             with self.lock:
                 held = self.hold_until is not None and self.hold_until > slot
             if not held:
+                if self.gate is not None:
+                    self.gate()
                 return
 
     def _forget(self, now):

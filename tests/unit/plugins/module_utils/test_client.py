@@ -20,6 +20,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError,
 from urllib3.response import HTTPResponse
 
 from ansible_collections.telephony.twilio.plugins.module_utils import _client
+from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
 from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     ConfigError,
     RetryAfterTooLong,
@@ -56,11 +57,6 @@ def no_sleep(monkeypatch):
     return slept
 
 
-@pytest.mark.parametrize('params, user, password', [
-    (dict(account_sid=AC, auth_token=TOKEN), AC, TOKEN),
-    (dict(api_key=SK, api_secret=SECRET), SK, SECRET),
-    (dict(account_sid=AC, auth_token=TOKEN, api_key=SK, api_secret=SECRET), SK, SECRET),
-])
 def galaxy_version():
     """The collection's version, from galaxy.yml (the User-Agent must say the version that is installed)."""
     path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'galaxy.yml')
@@ -68,6 +64,11 @@ def galaxy_version():
         return re.search(r'^version: *(\S+)', handle.read(), re.M).group(1)
 
 
+@pytest.mark.parametrize('params, user, password', [
+    (dict(account_sid=AC, auth_token=TOKEN), AC, TOKEN),
+    (dict(api_key=SK, api_secret=SECRET), SK, SECRET),
+    (dict(account_sid=AC, auth_token=TOKEN, api_key=SK, api_secret=SECRET), SK, SECRET),
+])
 @responses.activate
 def test_basic_auth_header_user_agent_and_form_encoding(params, user, password):
     creds = choose_credentials(params)
@@ -111,6 +112,29 @@ def test_429_with_retry_after_is_retried_then_succeeds(no_sleep):
     client = StudioClient(AC, TOKEN)
     assert client.post('/v1/Flows/%s/Executions' % FLOW, {'To': '+1', 'From': '+2'})['sid'] == 'FN' + 'b' * 32
     assert len(responses.calls) == 3
+
+
+class Stopped(Exception):
+    pass
+
+
+def test_a_create_sent_again_after_a_429_passes_the_pacers_gate_first(no_sleep):
+    """A stopped batch (Ctrl-C, an AWX cancel) sends no create after the stop, also not the retry of a 429:
+    urllib3 calls the retry's sleep between the 429 and the next try, and that sleep waits for the pacer."""
+    stop = []
+
+    def gate():
+        if stop:
+            raise Stopped('the batch was stopped')
+
+    url = BASE + '/v1/Flows/%s/Executions' % FLOW
+    answer = HTTPResponse(body=b'', headers={}, status=429, preload_content=False)
+    retry = make_retry(5, Pacer(1000.0, gate=gate)).increment('POST', url, response=answer)
+    retry.sleep(answer)  # not stopped: the retry goes
+    stop.append(True)  # stopped while the next try was in flight
+    retry = retry.increment('POST', url, response=answer)
+    with pytest.raises(Stopped):
+        retry.sleep(answer)
 
 
 def test_retry_after_is_honoured_and_backoff_has_jitter(no_sleep):

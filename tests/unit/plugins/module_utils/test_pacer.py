@@ -133,6 +133,23 @@ def test_the_pacer_never_goes_above_a_low_rate_given_by_the_user():
     assert pacer.rate() == 0.2
 
 
+def test_the_gate_is_asked_as_each_slot_comes_and_can_keep_the_create_from_going():
+    clock = FakeClock()
+    asked = []
+
+    def gate():
+        asked.append(clock())
+        if len(asked) == 3:
+            raise RuntimeError('stopped')
+
+    pacer = Pacer(20.0, clock=clock, sleep=clock.sleep, gate=gate)
+    pacer.wait()
+    pacer.wait()
+    with pytest.raises(RuntimeError):
+        pacer.wait()
+    assert asked == pytest.approx([0.0, 0.05, 0.10])  # when each slot came, not before
+
+
 def test_retry_after_holds_every_create_of_the_batch():
     clock = FakeClock()
     pacer = pacer_on(clock)
