@@ -177,9 +177,12 @@ integration: layout
 	$(EMULATOR) -- tests/utils/integration.sh $(COLL)
 
 # Headless Chromium for the report page check, installed when missing: the check never skips.
+# Two pytest workers (each with its own emulator): the tests wait on Studio's pace much of the time.
+PLAYBOOK_WORKERS ?= 2
 test-playbooks: layout
 	chromium=$${CHROMIUM:-$$($(REQUIRE) chromium chromium chromium-browser)}; \
-	CHROMIUM=$$chromium ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/playbooks
+	CHROMIUM=$$chromium ANSIBLE_COLLECTIONS_PATH=$(BUILD)/test $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider \
+		-n $(PLAYBOOK_WORKERS) tests/playbooks
 
 # Secrets at -vvvv, TLS, and the fault matrix on 20 contacts (make chaos: 100).
 reliability: layout
