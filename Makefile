@@ -117,16 +117,16 @@ check-lint:
 	$(run-lint)
 
 # The suites one after the other, and beside them (in their own layout, output at the end) the
-# sanity runs on the older ansible-core versions: the suites wait on the emulator and Studio's pace
-# much of the time.
-test: venv venv-min $(foreach core,$(SANITY_CORES),$(call core_venv,$(core))/.done)
+# sanity runs on the older ansible-core versions and galaxy-importer on the built tarball (the checks
+# a certifier runs): the suites wait on the emulator and Studio's pace much of the time.
+test: venv venv-min $(foreach core,$(SANITY_CORES),$(call core_venv,$(core))/.done) $(VENV_IMPORTER)/.done
 	mkdir -p $(BUILD)
 	$(REQUIRE) shellcheck shellcheck >/dev/null
 	$(REQUIRE) chromium chromium chromium-browser >/dev/null
-	$(MAKE) --no-print-directory sanity-cores > $(BUILD)/sanity-cores.log 2>&1 & cores=$$!; \
+	$(MAKE) --no-print-directory sanity-cores importer > $(BUILD)/sanity-cores.log 2>&1 & cores=$$!; \
 	if $(MAKE) --no-print-directory test-suites; then suites=0; else suites=$$?; fi; \
 	if wait $$cores; then status=0; else status=$$?; fi; \
-	echo "== sanity on ansible-core $(SANITY_CORES) (beside the suites above; $(BUILD)/sanity-cores.log)"; \
+	echo "== sanity on ansible-core $(SANITY_CORES) and galaxy-importer (beside the suites above; $(BUILD)/sanity-cores.log)"; \
 	cat $(BUILD)/sanity-cores.log; \
 	if [ $$suites -ne 0 ] || [ $$status -ne 0 ]; then echo "make test: FAILED (suites: $$suites, sanity on older cores: $$status)"; exit 1; fi
 	@echo "make test: all suites passed"
