@@ -14,6 +14,46 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound
+
+
+def env_fallback_nonempty(*names):
+    """Like ansible's env_fallback, but an empty variable counts as unset.
+
+    AWX injects unfilled credential fields as empty strings; they must not win over, or clash
+    with, the credentials that are filled.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
+def credentials_argument_spec():
+    """Who sends the requests, as every module takes it - doc fragment ``credentials``."""
+    return {
+        'account_sid': dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_ACCOUNT_SID'])),
+        'auth_token': dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_AUTH_TOKEN'])),
+        'api_key': dict(type='str', no_log=False, fallback=(env_fallback_nonempty, ['TWILIO_API_KEY'])),
+        'api_secret': dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_API_SECRET'])),
+    }
+
+
+def connection_argument_spec():
+    """Where and how the requests go, as every module takes it - doc fragment ``connection``. The bounds
+    of timeout and max_retries are checked by _module.check_limits."""
+    return {
+        'region': dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_REGION'])),
+        'edge': dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_EDGE'])),
+        'studio_url': dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_STUDIO_URL'])),
+        'timeout': dict(type='float', default=30),
+        'validate_certs': dict(type='bool', default=True),
+        'max_retries': dict(type='int', default=5),
+    }
+
 
 def executions_argument_spec():
     """The options of the modules that trigger a Flow for contacts and gather their Executions

@@ -123,7 +123,8 @@ options:
     default: 32
 extends_documentation_fragment:
   - telephony.twilio.executions
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.actions
 notes:

@@ -73,7 +73,8 @@ options:
     default: false
 extends_documentation_fragment:
   - telephony.twilio.executions
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.actions
 attributes:
