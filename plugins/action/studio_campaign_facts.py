@@ -21,6 +21,8 @@ import time
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
+from ansible_collections.telephony.twilio.plugins.modules.studio_campaign_facts import DOCUMENTATION
+from ansible_collections.telephony.twilio.plugins.plugin_utils._documented_args import documented_argument_spec
 
 POLL = 0.05
 JOB_CHECK = 0.5
@@ -43,12 +45,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         leave_if_controller_gone()
         result = super(ActionModule, self).run(tmp, task_vars)
-        _valid, args = self.validate_argument_spec(argument_spec={
-            'results_dir': {'type': 'path'},
-            'contact': {'type': 'str'},
-            'job': {'type': 'str'},
-            'timeout': {'type': 'float', 'default': 86400.0},
-        })
+        _valid, args = self.validate_argument_spec(argument_spec=documented_argument_spec(DOCUMENTATION))
         if not args['contact']:
             return self._batch_end(result, args)
         if not args['results_dir']:

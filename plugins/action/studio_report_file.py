@@ -12,8 +12,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.telephony.twilio.plugins.module_utils._files import (
-    DEFAULT_MODE, check_writable, parse_mode, write_file)
+from ansible_collections.telephony.twilio.plugins.module_utils._files import check_writable, parse_mode, write_file
+from ansible_collections.telephony.twilio.plugins.modules.studio_report_file import DOCUMENTATION
+from ansible_collections.telephony.twilio.plugins.plugin_utils._documented_args import documented_argument_spec
 
 
 class ActionModule(ActionBase):
@@ -22,13 +23,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        _valid, args = self.validate_argument_spec(argument_spec={
-            'path': {'type': 'path', 'required': True},
-            'content': {'type': 'str'},
-            'mode': {'type': 'raw', 'default': '%04o' % DEFAULT_MODE},
-            'check_writable': {'type': 'bool', 'default': False},
-            'label': {'type': 'str', 'default': 'path'},
-        })
+        _valid, args = self.validate_argument_spec(argument_spec=documented_argument_spec(DOCUMENTATION))
         label = args['label']
         try:
             # studio_report_path -> studio_report_mode: messages name the variables the user set.

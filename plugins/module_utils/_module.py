@@ -6,15 +6,13 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The module base class: the shared connection/auth argspec, one client per run, flow lookup."""
+"""The module base class: credentials and connection options in every spec, one client per run, flow lookup."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
-from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
@@ -23,6 +21,10 @@ from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     StudioClient,
     StudioError,
     base_url,
+)
+from ansible_collections.telephony.twilio.plugins.module_utils._options import (
+    connection_argument_spec,
+    credentials_argument_spec,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_flow,
@@ -33,36 +35,14 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
 )
 
 
-def env_fallback_nonempty(*names):
-    """Like ansible's env_fallback, but an empty variable counts as unset.
-
-    AWX injects unfilled credential fields as empty strings; they must not win over, or clash
-    with, the credentials that are filled.
-    """
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    raise AnsibleFallbackNotFound
-
-
 def studio_argument_spec():
-    """The connection and authentication options every module takes (doc fragment ``auth``)."""
-    return dict(
-        account_sid=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_ACCOUNT_SID'])),
-        auth_token=dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_AUTH_TOKEN'])),
-        api_key=dict(type='str', no_log=False, fallback=(env_fallback_nonempty, ['TWILIO_API_KEY'])),
-        api_secret=dict(type='str', no_log=True, fallback=(env_fallback_nonempty, ['TWILIO_API_SECRET'])),
-        region=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_REGION'])),
-        edge=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_EDGE'])),
-        studio_url=dict(type='str', fallback=(env_fallback_nonempty, ['TWILIO_STUDIO_URL'])),
-        timeout=dict(type='float', default=30),
-        validate_certs=dict(type='bool', default=True),
-        max_retries=dict(type='int', default=5),
-    )
+    """The options every module takes: doc fragments ``credentials`` and ``connection``."""
+    spec = credentials_argument_spec()
+    spec.update(connection_argument_spec())
+    return spec
 
 
-# Documented caps (doc fragment auth): beyond them a task could wait for hours.
+# Documented caps (doc fragment connection): beyond them a task could wait for hours.
 MAX_TIMEOUT = 300.0
 MAX_RETRIES = 10
 
@@ -78,7 +58,7 @@ def check_limits(params):
 
 def task_budget(params, extra=0.0):
     """Seconds a task may take at most: every request of it, with all its retries, and ``extra``
-    (such as wait_timeout). Documented in the doc fragment auth."""
+    (such as wait_timeout). Documented in the doc fragment connection."""
     return (params['max_retries'] + 1) * (params['timeout'] + RETRY_AFTER_MAX) + extra
 
 

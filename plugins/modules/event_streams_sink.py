@@ -71,7 +71,8 @@ options:
         is already C(active).
     type: str
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
 attributes:
   check_mode:
     description: Predicts the change without sending any change to Twilio.

@@ -50,7 +50,8 @@ options:
     type: list
     elements: raw
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
 attributes:
   check_mode:
     description: Predicts the change without sending any change to Twilio.

@@ -32,6 +32,7 @@ description:
     and RV(failed_contacts) counts them. Contacts with bad data are refused before any request, with a message
     naming the contact and the field; the others go on.
 options:
+  # Also flow, from, parameters, on_active, include, campaign and since: doc fragment telephony.twilio.executions.
   contacts:
     description:
       - The contacts, each a dict with C(to) (required - the contact's address, as O(telephony.twilio.studio_execution#module:to)),
@@ -42,21 +43,6 @@ options:
     type: list
     elements: dict
     required: true
-  flow:
-    description:
-      - The Flow, as a Flow SID or the exact friendly name of one Flow, for the contacts that do not name their own.
-    type: str
-  from:
-    description:
-      - The sender for the contacts that do not give their own - an E.164 number or a Messaging Service SID
-        (C(MG...)). Required with O(state=present), here or in every contact.
-    type: str
-  parameters:
-    description:
-      - Data for the Flow (C({{flow.data.<key>}})) shared by every contact - a dict or a string holding a JSON
-        object. A contact's own C(parameters) are merged over it.
-      - The keys C(ansible_task_nonce) and C(ansible_campaign) are the collection's and are refused.
-    type: raw
   state:
     description:
       - V(present) - each contact has an Execution of the Flow (created unless it has an active one, or, with
@@ -64,27 +50,10 @@ options:
       - V(gathered) - read each contact's latest Execution since O(since) (with O(include)), changing nothing.
       - V(ended) - end each contact's active Execution.
       - V(absent) - delete each contact's active Execution.
-      - Studio runs one active Execution per To/From pair, so a contact may have one per sender. With
-        V(ended) and V(absent), a contact with several is matched on its C(from) (read from each one's Context);
-        without C(from) it fails, naming them.
+      - Studio runs one active Execution per To/From pair; see O(from) for a contact that has several.
     type: str
     choices: [present, gathered, ended, absent]
     default: present
-  on_active:
-    description:
-      - What O(state=present) does for a contact that already has an active Execution - V(keep) it, V(restart) it
-        (end it and create a new one), or V(fail) that contact.
-    type: str
-    choices: [keep, restart, fail]
-    default: keep
-  include:
-    description:
-      - Also return, per contact, the Execution Context (V(context)) and the Steps with their Step Contexts
-        (V(steps)).
-    type: list
-    elements: str
-    choices: [context, steps]
-    default: []
   report_fields:
     description:
       - Values to pick from each contact's Execution Context for reports, as a dict of column names to paths; a
@@ -94,23 +63,6 @@ options:
         leads nowhere); P(telephony.twilio.studio_report#filter) adds them as columns.
       - Needs V(context) in O(include).
     type: dict
-  campaign:
-    description:
-      - A campaign key that makes reruns safe, even on Flows whose Executions end at once. It is sent in each
-        Execution's Parameters as C(ansible_campaign) (the Flow sees C({{flow.data.ansible_campaign}})).
-      - A contact that already has an Execution of this Flow carrying the same key, created since O(since), active
-        B(or ended), is not triggered again - its result is RV(ignore:changed=false) with that Execution and
-        C(action=campaign). So a campaign that was interrupted (controller lost, job cancelled, crash) can simply be
-        run again - nobody is messaged twice.
-      - Cost - the Flow's Executions since O(since) are listed once, and the Execution Context of each Execution of
-        a contact of the batch is read until the key is found.
-    type: str
-  since:
-    description:
-      - The window of O(campaign) and of O(state=gathered) - Executions created since then count (ISO 8601, such as
-        V(2026-11-01) or V(2026-11-01T09:00:00Z)).
-      - Default - 30 days ago, as long as Studio keeps Executions.
-    type: str
   rate:
     description:
       - The most creates per second this batch sends (at most one create every 1/O(rate) seconds, across all
@@ -170,7 +122,9 @@ options:
     type: int
     default: 32
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.executions
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.actions
 notes:
@@ -322,27 +276,23 @@ results_dir:
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS
 from ansible_collections.telephony.twilio.plugins.module_utils._campaign import run_campaign
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
+from ansible_collections.telephony.twilio.plugins.module_utils._options import executions_argument_spec
 
 
 def main():
+    argument_spec = executions_argument_spec()
+    argument_spec.update({
+        'contacts': dict(type='list', elements='dict', required=True),
+        'state': dict(type='str', default='present', choices=['present', 'gathered', 'ended', 'absent']),
+        'rate': dict(type='float', default=20.0),
+        'report_fields': dict(type='dict'),
+        'results_dir': dict(type='path'),
+        'lifeline': dict(type='str'),
+        'preflight': dict(type='bool', default=False),
+        'workers': dict(type='int', default=32),
+    })
     module = StudioModule(
-        argument_spec={
-            'contacts': dict(type='list', elements='dict', required=True),
-            'flow': dict(type='str'),
-            'from': dict(type='str'),
-            'parameters': dict(type='raw'),
-            'state': dict(type='str', default='present', choices=['present', 'gathered', 'ended', 'absent']),
-            'on_active': dict(type='str', default='keep', choices=['keep', 'restart', 'fail']),
-            'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
-            'campaign': dict(type='str'),
-            'since': dict(type='str'),
-            'rate': dict(type='float', default=20.0),
-            'report_fields': dict(type='dict'),
-            'results_dir': dict(type='path'),
-            'lifeline': dict(type='str'),
-            'preflight': dict(type='bool', default=False),
-            'workers': dict(type='int', default=32),
-        },
+        argument_spec=argument_spec,
         supports_check_mode=True,
         connections=MAX_WORKERS,
     )

@@ -137,20 +137,3 @@ finished:
   returned: without O(contact), when there was a batch
   type: bool
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-
-
-def main():
-    module = AnsibleModule(argument_spec=dict(
-        results_dir=dict(type='path'),
-        contact=dict(type='str'),
-        job=dict(type='str'),
-        timeout=dict(type='float', default=86400.0),
-    ), supports_check_mode=True)
-    module.fail_json(msg='telephony.twilio.studio_campaign_facts runs as an action on the controller; this module '
-                         'file only documents it')
-
-
-if __name__ == '__main__':
-    main()

@@ -25,11 +25,8 @@ description:
     that this task created and adopts it; only when there is none does it create again. One task never starts two
     Executions for one contact because of a fault.
 options:
+  # Also flow, from, parameters, on_active, include, campaign and since: doc fragment telephony.twilio.executions.
   flow:
-    description:
-      - The Flow, as a Flow SID (C(FW) followed by 32 hexadecimal digits) or the exact friendly name of one Flow.
-      - A name is resolved once per task; an ambiguous name fails listing the matching SIDs.
-    type: str
     required: true
   to:
     description:
@@ -39,22 +36,6 @@ options:
       - Required with O(state=present). With O(state=ended) or O(state=absent) and no O(execution_sid), the module
         acts on this contact's active Execution.
     type: str
-  from:
-    description:
-      - The Twilio phone number (E.164) or Messaging Service SID (C(MG...)) the Flow sends from, available as
-        C({{flow.channel.address}}).
-      - Required with O(state=present).
-      - Studio runs one active Execution per To/From pair. With O(state=ended) or O(state=absent) and no
-        O(execution_sid), it chooses among several active Executions of the contact (one per sender).
-    type: str
-  parameters:
-    description:
-      - Data for the Flow, available as C({{flow.data.<key>}}).
-      - A dict, or a string holding a JSON object; it is always sent as a JSON string.
-      - The module adds one key, C(ansible_task_nonce), a random value per task run that lets it recognise the
-        Executions it created itself (see the notes), and C(ansible_campaign) with O(campaign). Parameters that
-        already contain either key are refused.
-    type: raw
   state:
     description:
       - V(present) - an active Execution of the Flow exists for the contact (created if needed).
@@ -68,15 +49,6 @@ options:
       - The Execution to end or delete, C(FN) followed by 32 hexadecimal digits.
       - Only with O(state=ended) or O(state=absent).
     type: str
-  on_active:
-    description:
-      - What O(state=present) does when the contact already has an active Execution of the Flow.
-      - V(keep) - return it, RV(ignore:changed=false).
-      - V(restart) - end it and create a new one.
-      - V(fail) - fail, naming its SID.
-    type: str
-    choices: [keep, restart, fail]
-    default: keep
   wait:
     description:
       - Wait until the Execution has ended (the Flow reached its end, or the Execution was ended) before returning.
@@ -90,16 +62,6 @@ options:
       - Seconds to wait with O(wait=true).
     type: int
     default: 60
-  include:
-    description:
-      - Also return, in the same task, the Execution Context (V(context)) and the Steps with their Step Contexts
-        (V(steps)), exactly as M(telephony.twilio.studio_execution_info) and M(telephony.twilio.studio_step_info)
-        return them.
-      - Used with O(state=present) and O(state=ended).
-    type: list
-    elements: str
-    choices: [context, steps]
-    default: []
   facts:
     description:
       - Also return the result as host facts (RV(ansible_facts)) C(studio_execution), C(studio_context) and
@@ -109,25 +71,10 @@ options:
         With O(state=absent), C(studio_execution) is V(null).
     type: bool
     default: false
-  campaign:
-    description:
-      - A campaign key that makes reruns safe on Flows whose Executions end. It is sent in the Parameters as
-        C(ansible_campaign) (the Flow sees C({{flow.data.ansible_campaign}})).
-      - When the contact already has an Execution of this Flow carrying the same key, created since O(since),
-        active B(or ended), nothing is sent and the task reports RV(ignore:changed=false) with that Execution
-        (RV(action=campaign)). A rerun after a crash therefore never messages a contact twice.
-      - Without it, O(state=present) only recognises the contact's B(active) Execution; on a Flow that ends at once,
-        a rerun triggers the Flow again.
-    type: str
-  since:
-    description:
-      - With O(campaign), the oldest Execution that counts (ISO 8601, such as V(2026-11-01) or
-        V(2026-11-01T09:00:00Z)). Default - 30 days ago, which is as long as Studio keeps Executions.
-      - Looking the key up reads the Flow's Executions created since then, and the Execution Context of each of
-        this contact's.
-    type: str
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.executions
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.actions
 attributes:
@@ -341,6 +288,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
+from ansible_collections.telephony.twilio.plugins.module_utils._options import executions_argument_spec
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
@@ -447,22 +395,18 @@ def apply_state(module, protocol, since):
 
 
 def run_module():
+    argument_spec = executions_argument_spec()
+    argument_spec.update(
+        flow=dict(type='str', required=True),
+        to=dict(type='str'),
+        state=dict(type='str', default='present', choices=['present', 'ended', 'absent']),
+        execution_sid=dict(type='str'),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=60),
+        facts=dict(type='bool', default=False),
+    )
     module = StudioModule(
-        argument_spec={
-            'flow': dict(type='str', required=True),
-            'to': dict(type='str'),
-            'from': dict(type='str'),
-            'parameters': dict(type='raw'),
-            'state': dict(type='str', default='present', choices=['present', 'ended', 'absent']),
-            'execution_sid': dict(type='str'),
-            'on_active': dict(type='str', default='keep', choices=['keep', 'restart', 'fail']),
-            'wait': dict(type='bool', default=False),
-            'wait_timeout': dict(type='int', default=60),
-            'include': dict(type='list', elements='str', default=[], choices=['context', 'steps']),
-            'facts': dict(type='bool', default=False),
-            'campaign': dict(type='str'),
-            'since': dict(type='str'),
-        },
+        argument_spec=argument_spec,
         required_if=[('state', 'present', ('to', 'from'))],
         supports_check_mode=True,
     )

@@ -87,7 +87,8 @@ options:
       - An empty string turns the check off.
     type: str
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
 attributes:
   check_mode:

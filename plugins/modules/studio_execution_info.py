@@ -56,7 +56,8 @@ options:
       - Return at most this many Executions (after the filters); pages are only fetched as far as needed.
     type: int
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.info
 seealso:

@@ -89,7 +89,8 @@ options:
       - C(playbooks/deploy_flows.yml) sets it; there is little use for it elsewhere.
     type: dict
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
 attributes:
   check_mode:

@@ -45,7 +45,8 @@ options:
         V(LatestPublished) or V(LatestRevision). Returned as RV(revision).
     type: str
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.info
 seealso:

@@ -97,21 +97,3 @@ mode:
   type: str
   sample: '0600'
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-
-
-def main():
-    module = AnsibleModule(argument_spec=dict(
-        path=dict(type='path', required=True),
-        content=dict(type='str'),
-        mode=dict(type='raw', default='0600'),
-        check_writable=dict(type='bool', default=False),
-        label=dict(type='str', default='path'),
-    ), supports_check_mode=True)
-    module.fail_json(msg='telephony.twilio.studio_report_file runs as an action on the controller; this module '
-                         'file only documents it')
-
-
-if __name__ == '__main__':
-    main()

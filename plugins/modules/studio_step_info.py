@@ -37,7 +37,8 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
-  - telephony.twilio.auth
+  - telephony.twilio.credentials
+  - telephony.twilio.connection
   - telephony.twilio.attributes
   - telephony.twilio.attributes.info
 seealso:

@@ -8,33 +8,10 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Connection and authentication options shared by every module of the collection.
+    # Where and how every module of the collection sends its requests (argument spec:
+    # module_utils/_options.py connection_argument_spec); who sends them is the fragment credentials.
     DOCUMENTATION = r'''
 options:
-  account_sid:
-    description:
-      - The Twilio Account SID, C(AC) followed by 32 hexadecimal digits.
-      - Used with O(auth_token) when O(api_key) and O(api_secret) are not both set.
-      - If not set, the environment variable E(TWILIO_ACCOUNT_SID) is used; an empty variable counts as unset.
-    type: str
-  auth_token:
-    description:
-      - The Auth Token of O(account_sid).
-      - If not set, the environment variable E(TWILIO_AUTH_TOKEN) is used; an empty variable counts as unset.
-      - Never logged or shown.
-    type: str
-  api_key:
-    description:
-      - The SID of a Twilio API key, C(SK) followed by 32 hexadecimal digits.
-      - With O(api_secret) it authenticates instead of O(account_sid) and O(auth_token); Twilio recommends API keys.
-      - If not set, the environment variable E(TWILIO_API_KEY) is used; an empty variable counts as unset.
-    type: str
-  api_secret:
-    description:
-      - The secret of O(api_key).
-      - If not set, the environment variable E(TWILIO_API_SECRET) is used; an empty variable counts as unset.
-      - Never logged or shown.
-    type: str
   region:
     description:
       - Twilio region for data processing, for example V(ie1) or V(au1).
@@ -82,11 +59,6 @@ options:
       - A create that fails ambiguously is never blindly retried; see M(telephony.twilio.studio_execution).
     type: int
     default: 5
-notes:
-  - Credentials are chosen in this order - O(api_key) and O(api_secret), then O(account_sid) and O(auth_token).
-    Options win over environment variables.
-  - Twilio's test credentials get HTTP 403 on Studio; there is no Twilio-side sandbox for it. Use the Studio
-    emulator shipped in C(tests/emulator) of the collection's source to try playbooks offline.
 requirements:
   - requests
 '''
