@@ -17,6 +17,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import poll
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import twilio_format
 
@@ -91,8 +92,8 @@ class Executions:
                                           first_page=lambda p, params: self.read_fresh(execution_sid, p, params)))
         steps.reverse()
         if with_context and steps:
-            contexts = _map(lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])),
-                            steps, workers)
+            contexts = run_batch(
+                steps, lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])), workers)
             for step, body in zip(steps, contexts):
                 step['context'] = body.get('context')
         return steps
@@ -168,10 +169,3 @@ def last_widget(steps):
         return None
     last = steps[-1]
     return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
-
-
-def _map(function, items, workers):
-    if workers <= 1 or len(items) == 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(function, items))
