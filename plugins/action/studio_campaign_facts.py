@@ -20,7 +20,7 @@ import time
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
+from ansible_collections.telephony.twilio.plugins.module_utils._results import read_result
 
 POLL = 0.05
 JOB_CHECK = 0.5

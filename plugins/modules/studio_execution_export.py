@@ -178,7 +178,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._batch import run
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import MAX_LINE, read_lines
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_flow, check_range, is_sid, parse_datetime, twilio_format)
@@ -218,7 +217,7 @@ def exported_sids(fd):
         return set(), 0, 0
     os.lseek(fd, 0, os.SEEK_SET)
     with os.fdopen(os.dup(fd), 'rb') as handle:
-        return read_lines(handle, 'sid', is_export_line)
+        return _files.read_lines(handle, 'sid', is_export_line)
 
 
 def chunks(items, size):
@@ -247,9 +246,9 @@ def export_line(executions, execution, step_context, lifeline=None):
     steps = executions.steps(execution['sid'], with_context=step_context, workers=1)
     line = json.dumps({'sid': execution['sid'], 'execution': execution, 'context': context, 'steps': steps},
                       sort_keys=True, allow_nan=False).encode('utf-8') + b'\n'
-    if len(line) > MAX_LINE:
+    if len(line) > _files.MAX_LINE:
         raise ValueError('Execution %s makes a line of %d bytes, more than the %d bytes a line of the file may hold'
-                         % (execution['sid'], len(line), MAX_LINE))
+                         % (execution['sid'], len(line), _files.MAX_LINE))
     return line
 
 

@@ -10,8 +10,7 @@
 (``{"name": ..., "result": {...}}``) as soon as it is known, and each contact's host reads its own
 file with the ``studio_campaign_facts`` action while the batch still runs. One file per contact, so
 that a contact's facts are read from a file that is certainly its own, in O(1) whatever the size of
-the batch; each file is written whole (a temporary file renamed), so a reader never sees half of it.
-Also the JSON Lines helper of the export (``whole_lines``)."""
+the batch; each file is written whole (a temporary file renamed), so a reader never sees half of it."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -63,42 +62,3 @@ def read_result(directory, name):
                                                                    name))
     return entry['result']
 
-
-# The longest line an export reads back (and writes): 64 MiB. A line is one Execution with its
-# Context and Steps; the bound keeps a file that is not an export (or /dev/zero) from filling memory.
-MAX_LINE = 64 * 1024 * 1024
-
-
-def read_lines(handle, key, is_ours, max_line=MAX_LINE):
-    """What a JSON Lines file this collection appends to holds: (values of ``key``, bytes of whole
-    lines, bytes after them).
-
-    ``handle`` is the file opened for binary reading at its start. Lines are appended whole and
-    flushed one at a time, so only the last one can be cut short (by a crash or a kill): it is
-    counted as bytes after the whole lines, for the caller to cut off - but only when whole lines
-    before it prove that this collection wrote the file. Raises ValueError, naming the line, for a
-    line that ``is_ours`` (given the decoded JSON) rejects, a line longer than ``max_line``, and a
-    last line without a newline in a file that has no whole line (a JSON file, or another tool's)."""
-    values, whole, number = set(), 0, 0
-    while True:
-        raw = handle.readline(max_line + 1)
-        if not raw:
-            return values, whole, 0
-        number += 1
-        if len(raw) > max_line:
-            raise ValueError('line %d is longer than %d bytes: this is not a file this collection wrote; choose '
-                             'another file' % (number, max_line))
-        if not raw.endswith(b'\n'):
-            if not values:
-                raise ValueError('its last line has no final newline and no line before it is one this collection '
-                                 'wrote (a JSON file, or another tool\'s), so it is not repaired; choose another file')
-            return values, whole, len(raw)
-        try:
-            entry = json.loads(raw.decode('utf-8'))
-            if not is_ours(entry):
-                raise ValueError(number)
-        except (ValueError, RecursionError):
-            raise ValueError('line %d is not a line this collection wrote (JSON with "%s"); choose another file'
-                             % (number, key))
-        values.add(entry[key])
-        whole += len(raw)
