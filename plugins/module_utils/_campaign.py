@@ -37,8 +37,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     reserved_key_error,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._context_path import PATH, dig
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
-from ansible_collections.telephony.twilio.plugins.module_utils._results import ResultsWriter
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._results import ResultsWriter, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound

@@ -161,11 +161,3 @@ class Executions:
     def active_window_start(self):
         """The earliest date_created an active Execution can have (Studio ends them after 30 days)."""
         return self.client.server_now() - ACTIVE_WINDOW
-
-
-def last_widget(steps):
-    """The widget a contact is at (or ended on), from its Steps in chronological order; None without Steps."""
-    if not steps:
-        return None
-    last = steps[-1]
-    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')

@@ -6,11 +6,15 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The results of a batch, one file per contact: ``studio_campaign`` writes each contact's result
-(``{"name": ..., "result": {...}}``) as soon as it is known, and each contact's host reads its own
-file with the ``studio_campaign_facts`` action while the batch still runs. One file per contact, so
-that a contact's facts are read from a file that is certainly its own, in O(1) whatever the size of
-the batch; each file is written whole (a temporary file renamed), so a reader never sees half of it."""
+"""A contact's result, and the results of a batch, one file per contact: ``studio_campaign`` writes
+each contact's result (``{"name": ..., "result": {...}}``) as soon as it is known, and each contact's
+host reads its own file with the ``studio_campaign_facts`` action while the batch still runs. One file
+per contact, so that a contact's facts are read from a file that is certainly its own, in O(1) whatever
+the size of the batch; each file is written whole (a temporary file renamed), so a reader never sees
+half of it.
+
+Also what a result says in place of its Steps (``last_widget``). No HTTP: the report filter imports
+this module."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -62,3 +66,10 @@ def read_result(directory, name):
                                                                    name))
     return entry['result']
 
+
+def last_widget(steps):
+    """The widget a contact is at (or ended on), from its Steps in chronological order; None without Steps."""
+    if not steps:
+        return None
+    last = steps[-1]
+    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
