@@ -20,7 +20,7 @@ import time
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.telephony.twilio.plugins.module_utils._results import read_result
+from ansible_collections.telephony.twilio.plugins.module_utils._results import execution_facts, read_result
 
 POLL = 0.05
 JOB_CHECK = 0.5
@@ -59,11 +59,8 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='No result for contact %s: %s' % (args['contact'], self._why))
             return result
         failed = found is None or bool(found.get('failed'))
-        result['ansible_facts'] = {
-            'studio_execution': None if failed else found.get('execution'),
-            'studio_context': {} if failed else (found.get('context') or {}),
-            'studio_steps': [] if failed else (found.get('steps') or []),
-        }
+        result['ansible_facts'] = execution_facts() if failed else execution_facts(
+            found.get('execution'), found.get('context'), found.get('steps'))
         result['_ansible_facts_cacheable'] = True
         result['changed'] = False
         result['contact_failed'] = failed

@@ -13,8 +13,9 @@ per contact, so that a contact's facts are read from a file that is certainly it
 the size of the batch; each file is written whole (a temporary file renamed), so a reader never sees
 half of it.
 
-Also what a result says in place of its Steps (``last_widget``). No HTTP: the report filter imports
-this module."""
+Also what a result says in place of its Steps (``last_widget``), and the host facts made of a result
+(``execution_facts``, one home for studio_execution facts=true and studio_campaign_facts). No HTTP:
+the report filter and the facts action import this module."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -65,6 +66,13 @@ def read_result(directory, name):
         raise ValueError('%s holds the result of %r, not of %r' % (result_file(directory, name), entry.get('name'),
                                                                    name))
     return entry['result']
+
+
+def execution_facts(execution=None, context=None, steps=None):
+    """The host facts of one contact's Execution - studio_execution, studio_context, studio_steps - as
+    ``studio_execution facts=true`` and ``studio_campaign_facts`` set them: None, {} and [] for what is
+    not there (no Execution, or what include did not gather)."""
+    return {'studio_execution': execution, 'studio_context': context or {}, 'studio_steps': steps or []}
 
 
 def last_widget(steps):

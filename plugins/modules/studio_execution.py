@@ -341,6 +341,7 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
+from ansible_collections.telephony.twilio.plugins.module_utils._results import execution_facts
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
@@ -497,11 +498,8 @@ def run_module():
     if outcome.steps is not None:
         extra['steps'] = outcome.steps
     if params['facts']:
-        extra['ansible_facts'] = {
-            'studio_execution': None if state == 'absent' else execution,
-            'studio_context': extra.get('context', {}),
-            'studio_steps': extra.get('steps', []),
-        }
+        extra['ansible_facts'] = execution_facts(None if state == 'absent' else execution, outcome.context,
+                                                 outcome.steps)
     module.exit_json(changed=changed, execution=execution, action=outcome.action, diff=diff, **extra)
 
 

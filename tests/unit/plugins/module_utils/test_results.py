@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The results directory: one whole file per contact, written from threads, each read by its own
-contact (the export's JSON Lines reader: test_files.py)."""
+contact; the facts and the last widget made of a contact's result (the export's JSON Lines reader:
+test_files.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,7 +14,13 @@ import threading
 
 import pytest
 
-from ansible_collections.telephony.twilio.plugins.module_utils._results import ResultsWriter, read_result, result_file
+from ansible_collections.telephony.twilio.plugins.module_utils._results import (
+    ResultsWriter,
+    execution_facts,
+    last_widget,
+    read_result,
+    result_file,
+)
 
 
 def test_each_contact_reads_its_own_result_once_it_is_written(tmp_path):
@@ -57,3 +64,22 @@ def test_results_from_many_threads_are_whole_and_removed_at_the_end(tmp_path):
     writer.remove()
     assert not directory.exists()
 
+
+def test_the_facts_of_a_result_are_three_with_empty_values_for_what_is_not_there():
+    """studio_execution facts=true and studio_campaign_facts set the same three facts."""
+    execution = {'sid': 'FN' + 'a' * 32, 'status': 'active'}
+    context = {'flow': {'data': {'name': 'Ann'}}}
+    steps = [{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'}]
+    empty = {'studio_execution': None, 'studio_context': {}, 'studio_steps': []}
+    assert execution_facts() == empty  # a failed contact, or state=absent
+    assert execution_facts(None, None, None) == empty
+    assert execution_facts(execution) == {'studio_execution': execution, 'studio_context': {}, 'studio_steps': []}
+    assert execution_facts(execution, context, steps) == {'studio_execution': execution, 'studio_context': context,
+                                                          'studio_steps': steps}
+
+
+def test_the_last_widget_is_the_one_entered_or_the_one_that_ended_the_flow():
+    assert last_widget([]) is None and last_widget(None) is None
+    assert last_widget([{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'}]) == 'ask'
+    assert last_widget([{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'},
+                        {'transitioned_from': 'ask', 'transitioned_to': 'Ended'}]) == 'ask'
