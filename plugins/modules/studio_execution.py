@@ -359,14 +359,14 @@ ACTIONS = {'present': 'Triggering the Execution', 'ended': 'Ending the Execution
 
 def validate(module):
     params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_address, params['to'], 'to')
-    module.check(check_address, params['from'], 'from')
-    params['parameters'] = module.check(check_parameters, params['parameters'])
-    reserved = reserved_key_error(module.check(parse_parameters, params['parameters']))
+    module.valid_or_fail(check_flow, params['flow'])
+    module.valid_or_fail(check_address, params['to'], 'to')
+    module.valid_or_fail(check_address, params['from'], 'from')
+    params['parameters'] = module.valid_or_fail(check_parameters, params['parameters'])
+    reserved = reserved_key_error(module.valid_or_fail(parse_parameters, params['parameters']))
     if reserved:
         module.fail_json(msg=reserved)
-    module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
+    module.valid_or_fail(check_sid, params['execution_sid'], 'FN', 'execution_sid')
     state = params['state']
     for option, what in (('to', 'the contact'), ('from', 'the sender')):
         if state == 'present' and not params[option]:
@@ -388,7 +388,7 @@ def validate(module):
         module.fail_json(msg='campaign must be a non-empty text such as spring-2026')
     if params['since'] and not params['campaign']:
         module.fail_json(msg='since is the window of campaign: set campaign too, or leave since out')
-    return module.check(parse_datetime, params['since'], 'since')
+    return module.valid_or_fail(parse_datetime, params['since'], 'since')
 
 
 def target(module, protocol):

@@ -290,8 +290,8 @@ def run_module():
         supports_check_mode=True,
     )
     params = module.params
-    date_from, date_to, path = module.check(check_options, params)
-    lifeline = module.check(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
+    date_from, date_to, path = module.valid_or_fail(check_options, params)
+    lifeline = module.valid_or_fail(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
     executions = Executions(module.client, check_flow_exists(module, params['flow']))
     if date_from is None:
         date_from = twilio_format(executions.client.server_now() - RETENTION)
