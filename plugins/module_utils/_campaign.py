@@ -50,7 +50,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parse_parameters,
     parse_twilio_date,
     shown,
-    twilio_format,
 )
 
 ACTIONS = {'present': 'Triggering the Execution', 'gathered': 'Reading the Execution',
@@ -178,7 +177,7 @@ def validate_options(module):
         module.fail_json(msg='report_fields needs context in include (the values are read from the Execution Context)')
     if params['lifeline']:
         module.valid_or_fail(Lifeline.parse, params['lifeline'])
-    return parse_twilio_date(since) if since else None
+    return since
 
 
 def preflight(module, contacts):
@@ -274,7 +273,7 @@ class CampaignGuard:
         other runs, newest first; with ``newest_only``, at most the newest one (the listing is newest
         first, so that costs one Context read per Execution newer than it)."""
         found = []
-        for execution in self.executions.list(date_from=twilio_format(since), budget=LISTING_BUDGET):
+        for execution in self.executions.list(date_from=since, budget=LISTING_BUDGET):
             if execution.get('contact_channel_address') not in self.addresses:
                 continue  # another slice's contact, or nobody's of this campaign: no Context read
             data = self.contexts.get(execution['sid'])

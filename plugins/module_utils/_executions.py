@@ -131,17 +131,19 @@ class Executions:
 
     # -- lists and lookups ----------------------------------------------------------------
     def list(self, date_from=None, date_to=None, limit=None, page_size=1000, budget=None):
+        """The Flow's Executions, newest first, created from ``date_from`` (inclusive) to ``date_to``
+        (exclusive; naive UTC datetimes, both optional)."""
         params = {}
         if date_from:
-            params['DateCreatedFrom'] = date_from
+            params['DateCreatedFrom'] = twilio_format(date_from)
         if date_to:
-            params['DateCreatedTo'] = date_to
+            params['DateCreatedTo'] = twilio_format(date_to)
         return self.client.paginate(executions_path(self.flow_sid), 'executions', params=params,
                                     page_size=page_size, limit=limit, budget=budget)
 
     def created_since(self, to, since):
         """Executions of contact ``to`` created at or after ``since`` (a naive UTC datetime)."""
-        return [e for e in self.list(date_from=twilio_format(since)) if e.get('contact_channel_address') == to]
+        return [e for e in self.list(date_from=since) if e.get('contact_channel_address') == to]
 
     def by_contact(self, since, until=None, budget=None):
         """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
@@ -153,8 +155,7 @@ class Executions:
         window, whatever the number of contacts. ``budget``: seconds the listing may take at most.
         """
         index = {}
-        for execution in self.list(date_from=twilio_format(since), date_to=twilio_format(until) if until else None,
-                                   budget=budget):
+        for execution in self.list(date_from=since, date_to=until, budget=budget):
             index.setdefault(execution.get('contact_channel_address'), []).append(execution)
         return index
 

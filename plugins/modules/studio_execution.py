@@ -349,7 +349,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     check_sid,
     parse_datetime,
     parse_parameters,
-    parse_twilio_date,
 )
 
 # The longest wait_timeout (a day): Studio Executions waiting longer are better gathered later.
@@ -475,7 +474,7 @@ def run_module():
     executions = Executions(module.client, module.flow_sid(params['flow']))
     campaign_since = None
     if params['campaign']:
-        campaign_since = parse_twilio_date(since) if since else executions.active_window_start()
+        campaign_since = since or executions.active_window_start()
     protocol = Protocol(executions, uuid.uuid4().hex, max_retries=params['max_retries'], timeout=params['timeout'],
                         campaign=params['campaign'], campaign_since=campaign_since, on_active=params['on_active'],
                         include=params['include'] if state != 'absent' else [], check_mode=module.check_mode)

@@ -294,8 +294,9 @@ def run_module():
     lifeline = module.valid_or_fail(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
     executions = Executions(module.client, check_flow_exists(module, params['flow']))
     if date_from is None:
-        date_from = twilio_format(executions.client.server_now() - RETENTION)
-    result = dict(path=path, exported=0, already_exported=0, listed=0, repaired_bytes=0, date_created_from=date_from)
+        date_from = executions.client.server_now() - RETENTION
+    result = dict(path=path, exported=0, already_exported=0, listed=0, repaired_bytes=0,
+                  date_created_from=twilio_format(date_from))
     fd = open_file(module, path)
     try:
         try:
