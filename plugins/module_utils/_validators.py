@@ -187,8 +187,9 @@ def _no_constant(name):
     raise ValueError('%s is not JSON (JSON has no NaN or Infinity)' % name)
 
 
-def check_parameters(value, option='parameters'):
-    """A dict, or a string holding a JSON object; returned as the JSON string Studio expects."""
+def parameters_json(value, option='parameters'):
+    """The parameters option (a dict, or a string holding a JSON object) as the JSON text Studio's
+    ``Parameters`` takes (keys sorted, no spaces), or None; raises ValueError as parse_parameters does."""
     if value is None:
         return None
     return json.dumps(parse_parameters(value, option), sort_keys=True, separators=(',', ':'), allow_nan=False)

@@ -345,8 +345,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._results import e
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
-    check_parameters,
     check_sid,
+    parameters_json,
     parse_datetime,
     parse_parameters,
 )
@@ -361,7 +361,7 @@ def validate(module):
     module.valid_or_fail(check_flow, params['flow'])
     module.valid_or_fail(check_address, params['to'], 'to')
     module.valid_or_fail(check_address, params['from'], 'from')
-    params['parameters'] = module.valid_or_fail(check_parameters, params['parameters'])
+    params['parameters'] = module.valid_or_fail(parameters_json, params['parameters'])
     reserved = reserved_key_error(module.valid_or_fail(parse_parameters, params['parameters']))
     if reserved:
         module.fail_json(msg=reserved)

@@ -15,9 +15,9 @@ from ansible_collections.telephony.twilio.plugins.module_utils._module import ch
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
-    check_parameters,
     check_range,
     check_sid,
+    parameters_json,
     parse_datetime,
     twilio_format,
 )
@@ -38,12 +38,12 @@ HEX = '0123456789abcdef0123456789abcdef'
 ])
 def test_parameters_that_are_not_json_are_refused_naming_the_key(value, expected):
     with pytest.raises(ValueError) as info:
-        check_parameters(value)
+        parameters_json(value)
     assert expected in str(info.value)
 
 
 def test_parameters_are_serialised_strictly():
-    assert check_parameters({'b': [1, 2.5, None, True], 'a': 'x'}) == '{"a":"x","b":[1,2.5,null,true]}'
+    assert parameters_json({'b': [1, 2.5, None, True], 'a': 'x'}) == '{"a":"x","b":[1,2.5,null,true]}'
 
 
 # -- 2. addresses ---------------------------------------------------------------------------------
