@@ -35,7 +35,7 @@ PYTHON_BINS := $(subst $(eval) ,:,$(wildcard $(PYENV_ROOT)/versions/3.*/bin))
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH):$(PYTHON_BINS)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 COLL = $(BUILD)/test/ansible_collections/telephony/twilio
-EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.control
+EMULATOR = $(CURDIR)/$(VENV)/bin/python -m studio_emulator.launcher
 PYVER = $$($(CURDIR)/$(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # Programs whose absence would make a check skip instead of run (installed from Debian when root).
 REQUIRE = $(CURDIR)/tests/utils/require-program.sh

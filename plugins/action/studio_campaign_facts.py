@@ -20,7 +20,7 @@ import time
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
+from ansible_collections.telephony.twilio.plugins.module_utils._results import execution_facts, read_result
 from ansible_collections.telephony.twilio.plugins.modules.studio_campaign_facts import DOCUMENTATION
 from ansible_collections.telephony.twilio.plugins.plugin_utils._documented_args import documented_argument_spec
 
@@ -56,11 +56,8 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='No result for contact %s: %s' % (args['contact'], self._why))
             return result
         failed = found is None or bool(found.get('failed'))
-        result['ansible_facts'] = {
-            'studio_execution': None if failed else found.get('execution'),
-            'studio_context': {} if failed else (found.get('context') or {}),
-            'studio_steps': [] if failed else (found.get('steps') or []),
-        }
+        result['ansible_facts'] = execution_facts() if failed else execution_facts(
+            found.get('execution'), found.get('context'), found.get('steps'))
         result['_ansible_facts_cacheable'] = True
         result['changed'] = False
         result['contact_failed'] = failed

@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import last_widget
+from ansible_collections.telephony.twilio.plugins.module_utils._results import last_widget
 from ansible_collections.telephony.twilio.plugins.plugin_utils import _report
 from ansible_collections.telephony.twilio.plugins.plugin_utils._report import COLUMNS, DERIVED, ReportError
 

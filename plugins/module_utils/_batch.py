@@ -6,9 +6,10 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The batch engine: many contacts through the per-contact protocol, concurrently (the creates are
-paced by ``_pacer.Pacer``). It knows nothing of HTTP; it runs ``work(contact)`` for each contact and
-returns one result per contact, in order.
+"""The one bounded pool of the collection: ``run_batch`` runs ``work(item)`` for many items, a few at a
+time, and returns one result per item, in order. The batch's contacts go through it (their creates
+paced by ``_pacer.Pacer``), and so do an Execution's Step Contexts, an export's Executions and the v2
+reads of studio_flow_info. It knows nothing of HTTP.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,8 +29,9 @@ MAX_WORKERS = 100
 def run_batch(items, work, workers=DEFAULT_WORKERS):
     """``[work(item) for item in items]``, ``workers`` at a time, in the order of ``items``.
 
-    A contact's ``work`` turns its own failures into its result; an exception that escapes
-    ``work`` (a read that must not fail silently) is raised here.
+    With ``workers`` 1 (or one item) the items run one after the other in the calling thread. A
+    contact's ``work`` turns its own failures into its result; an exception that escapes ``work``
+    (a read that must not fail silently) is raised here.
     """
     items = list(items)
     if workers <= 1 or len(items) <= 1:

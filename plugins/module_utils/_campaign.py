@@ -37,8 +37,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     reserved_key_error,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._context_path import PATH, dig
-from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
+from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._results import ResultsWriter, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
 from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound
@@ -50,7 +50,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parse_parameters,
     parse_twilio_date,
     shown,
-    twilio_format,
 )
 
 ACTIONS = {'present': 'Triggering the Execution', 'gathered': 'Reading the Execution',
@@ -106,8 +105,8 @@ class Stop:
             if self.reason is None:
                 self.reason = reason
 
-    def check(self):
-        """The reason to stop, or None to go on."""
+    def reason_to_stop(self):
+        """The reason to stop (its lifeline is looked at now), or None to go on."""
         if self.reason is None and self.lifeline is not None and not self.lifeline.alive():
             self._set('Not started: ansible-playbook (process %d), which started this batch, is gone or stopping '
                       '(interrupted, cancelled or killed); run again with the same campaign key to go on'
@@ -115,7 +114,7 @@ class Stop:
         return self.reason
 
     def raise_if_stopped(self):
-        reason = self.check()
+        reason = self.reason_to_stop()
         if reason:
             raise Stopped(reason)
 
@@ -125,7 +124,7 @@ def read_contacts(module):
     """(contacts checked, {name: failed result}) - every contact's data checked before any request."""
     params = module.params
     defaults = {'flow': params['flow'], 'from': params['from'],
-                'parameters': module.check(parse_parameters, params['parameters'])}
+                'parameters': module.valid_or_fail(parse_parameters, params['parameters'])}
     reserved = reserved_key_error(defaults['parameters'])
     if reserved:
         module.fail_json(msg=reserved)
@@ -160,8 +159,8 @@ def read_contacts(module):
 def validate_options(module):
     """The batch-wide options; returns ``since`` as a naive UTC datetime or None."""
     params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_address, params['from'], 'from')
+    module.valid_or_fail(check_flow, params['flow'])
+    module.valid_or_fail(check_address, params['from'], 'from')
     if not 0 < params['rate'] <= 1000:
         module.fail_json(msg='rate must be a number of creates per second above 0 and at most 1000 (Studio allows 20 '
                              'per account), got %s' % params['rate'])
@@ -169,7 +168,7 @@ def validate_options(module):
         module.fail_json(msg='workers must be a whole number from 1 to %d, got %s' % (MAX_WORKERS, params['workers']))
     if params['campaign'] is not None and not params['campaign'].strip():
         module.fail_json(msg='campaign must be a non-empty text such as survey-2026-11')
-    since = module.check(parse_datetime, params['since'], 'since')
+    since = module.valid_or_fail(parse_datetime, params['since'], 'since')
     for column, path in (params['report_fields'] or {}).items():
         if not isinstance(path, str) or not PATH.fullmatch(path):
             module.fail_json(msg='report_fields.%s must be a path into the Execution Context such as '
@@ -177,8 +176,8 @@ def validate_options(module):
     if params['report_fields'] and 'context' not in params['include']:
         module.fail_json(msg='report_fields needs context in include (the values are read from the Execution Context)')
     if params['lifeline']:
-        module.check(Lifeline.parse, params['lifeline'])
-    return parse_twilio_date(since) if since else None
+        module.valid_or_fail(Lifeline.parse, params['lifeline'])
+    return since
 
 
 def preflight(module, contacts):
@@ -274,7 +273,7 @@ class CampaignGuard:
         other runs, newest first; with ``newest_only``, at most the newest one (the listing is newest
         first, so that costs one Context read per Execution newer than it)."""
         found = []
-        for execution in self.executions.list(date_from=twilio_format(since), budget=LISTING_BUDGET):
+        for execution in self.executions.list(date_from=since, budget=LISTING_BUDGET):
             if execution.get('contact_channel_address') not in self.addresses:
                 continue  # another slice's contact, or nobody's of this campaign: no Context read
             data = self.contexts.get(execution['sid'])
@@ -399,7 +398,7 @@ class Campaign:
             return self.record(contact['name'], handle(contact))
 
         def handle(contact):
-            reason = self.stop.check()
+            reason = self.stop.reason_to_stop()
             if reason:
                 return failure(contact, reason)
             history = index.get(contact['to'], [])
@@ -490,11 +489,11 @@ def run_campaign(module):
     # A 429 slows the batch down; a create retried after it takes a slot of the rate too.
     module.pacer = campaign.pacer
     results.update(campaign.run())
-    if stop.check() and stop.lifeline is not None and not stop.lifeline.alive():
+    if stop.reason_to_stop() and stop.lifeline is not None and not stop.lifeline.alive():
         # Nobody is there to read the results: leave nothing behind (the job file keeps only this).
         if writer is not None:
             writer.remove()
-        module.fail_json(msg=stop.check(), failed_contacts=sum(1 for r in results.values() if r['failed']))
+        module.fail_json(msg=stop.reason_to_stop(), failed_contacts=sum(1 for r in results.values() if r['failed']))
     summary = {}
     for result in results.values():
         summary[result['action']] = summary.get(result['action'], 0) + 1
@@ -503,7 +502,7 @@ def run_campaign(module):
     diff = {'before': dict((name, status_before(results[name])) for name in changed),
             'after': dict((name, status_after(results[name])) for name in changed)}
     module.exit_json(changed=bool(changed), contacts=results, summary=summary, failed_contacts=failed, diff=diff,
-                     stopped=stop.check())
+                     stopped=stop.reason_to_stop())
 
 
 def open_results(module):

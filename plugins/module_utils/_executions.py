@@ -17,6 +17,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.telephony.twilio.plugins.module_utils._backoff import poll
+from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import twilio_format
 
@@ -91,8 +92,8 @@ class Executions:
                                           first_page=lambda p, params: self.read_fresh(execution_sid, p, params)))
         steps.reverse()
         if with_context and steps:
-            contexts = _map(lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])),
-                            steps, workers)
+            contexts = run_batch(
+                steps, lambda step: self.read_fresh(execution_sid, '%s/%s/Context' % (path, step['sid'])), workers)
             for step, body in zip(steps, contexts):
                 step['context'] = body.get('context')
         return steps
@@ -130,17 +131,19 @@ class Executions:
 
     # -- lists and lookups ----------------------------------------------------------------
     def list(self, date_from=None, date_to=None, limit=None, page_size=1000, budget=None):
+        """The Flow's Executions, newest first, created from ``date_from`` (inclusive) to ``date_to``
+        (exclusive; naive UTC datetimes, both optional)."""
         params = {}
         if date_from:
-            params['DateCreatedFrom'] = date_from
+            params['DateCreatedFrom'] = twilio_format(date_from)
         if date_to:
-            params['DateCreatedTo'] = date_to
+            params['DateCreatedTo'] = twilio_format(date_to)
         return self.client.paginate(executions_path(self.flow_sid), 'executions', params=params,
                                     page_size=page_size, limit=limit, budget=budget)
 
     def created_since(self, to, since):
         """Executions of contact ``to`` created at or after ``since`` (a naive UTC datetime)."""
-        return [e for e in self.list(date_from=twilio_format(since)) if e.get('contact_channel_address') == to]
+        return [e for e in self.list(date_from=since) if e.get('contact_channel_address') == to]
 
     def by_contact(self, since, until=None, budget=None):
         """One listing of the Flow's Executions created from ``since`` (inclusive) to ``until``
@@ -152,26 +155,10 @@ class Executions:
         window, whatever the number of contacts. ``budget``: seconds the listing may take at most.
         """
         index = {}
-        for execution in self.list(date_from=twilio_format(since), date_to=twilio_format(until) if until else None,
-                                   budget=budget):
+        for execution in self.list(date_from=since, date_to=until, budget=budget):
             index.setdefault(execution.get('contact_channel_address'), []).append(execution)
         return index
 
     def active_window_start(self):
         """The earliest date_created an active Execution can have (Studio ends them after 30 days)."""
         return self.client.server_now() - ACTIVE_WINDOW
-
-
-def last_widget(steps):
-    """The widget a contact is at (or ended on), from its Steps in chronological order; None without Steps."""
-    if not steps:
-        return None
-    last = steps[-1]
-    return last.get('transitioned_from') if last.get('transitioned_to') == 'Ended' else last.get('transitioned_to')
-
-
-def _map(function, items, workers):
-    if workers <= 1 or len(items) == 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(function, items))

@@ -18,6 +18,8 @@
   nothing opens it, so nothing blocks on it.
 - One writer per appended file: an exclusive flock on the file itself, re-checked after the lock
   so that a file replaced meanwhile (a repair renames a copy over it) is locked again.
+- An appended JSON Lines file is read back by ``read_lines``, lines of at most ``MAX_LINE`` bytes:
+  only its last line can be torn (by a crash or a kill), and ``replace_with_prefix`` cuts it off.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +28,7 @@ __metaclass__ = type
 
 import errno
 import fcntl
+import json
 import os
 import stat
 import tempfile
@@ -325,3 +328,44 @@ def replace_with_prefix(fd, path, length):
     _sync_directory(os.path.dirname(path))
     os.close(fd)
     return copy
+
+
+# -- reading back a JSON Lines file this collection appends to (an export) ----------------------
+# The longest line an export reads back (and writes): 64 MiB. A line is one Execution with its
+# Context and Steps; the bound keeps a file that is not an export (or /dev/zero) from filling memory.
+MAX_LINE = 64 * 1024 * 1024
+
+
+def read_lines(handle, key, is_ours, max_line=MAX_LINE):
+    """What a JSON Lines file this collection appends to holds: (values of ``key``, bytes of whole
+    lines, bytes after them).
+
+    ``handle`` is the file opened for binary reading at its start. Lines are appended whole and
+    flushed one at a time, so only the last one can be cut short (by a crash or a kill): it is
+    counted as bytes after the whole lines, for the caller to cut off - but only when whole lines
+    before it prove that this collection wrote the file. Raises ValueError, naming the line, for a
+    line that ``is_ours`` (given the decoded JSON) rejects, a line longer than ``max_line``, and a
+    last line without a newline in a file that has no whole line (a JSON file, or another tool's)."""
+    values, whole, number = set(), 0, 0
+    while True:
+        raw = handle.readline(max_line + 1)
+        if not raw:
+            return values, whole, 0
+        number += 1
+        if len(raw) > max_line:
+            raise ValueError('line %d is longer than %d bytes: this is not a file this collection wrote; choose '
+                             'another file' % (number, max_line))
+        if not raw.endswith(b'\n'):
+            if not values:
+                raise ValueError('its last line has no final newline and no line before it is one this collection '
+                                 'wrote (a JSON file, or another tool\'s), so it is not repaired; choose another file')
+            return values, whole, len(raw)
+        try:
+            entry = json.loads(raw.decode('utf-8'))
+            if not is_ours(entry):
+                raise ValueError(number)
+        except (ValueError, RecursionError):
+            raise ValueError('line %d is not a line this collection wrote (JSON with "%s"); choose another file'
+                             % (number, key))
+        values.add(entry[key])
+        whole += len(raw)

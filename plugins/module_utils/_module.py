@@ -110,8 +110,9 @@ class StudioModule(AnsibleModule):
         self._flows = {}
         self._all_flows = None
 
-    def check(self, function, *args):
-        """Run a validator; a ValueError becomes fail_json before anything is sent."""
+    def valid_or_fail(self, function, *args):
+        """What the validator ``function(*args)`` returns; its ValueError (or ConfigError) fails the module
+        with the validator's message instead, before anything is sent."""
         try:
             return function(*args)
         except (ValueError, ConfigError) as exc:
@@ -121,9 +122,9 @@ class StudioModule(AnsibleModule):
     def client(self):
         if self._client is None:
             params = self.params
-            user, password = self.check(choose_credentials, params)
-            url = self.check(base_url, params['studio_url'], params['region'], params['edge'], self._product)
-            self.check(check_limits, params)
+            user, password = self.valid_or_fail(choose_credentials, params)
+            url = self.valid_or_fail(base_url, params['studio_url'], params['region'], params['edge'], self._product)
+            self.valid_or_fail(check_limits, params)
             self._client = StudioClient(user, password, url, timeout=params['timeout'],
                                         validate_certs=params['validate_certs'], max_retries=params['max_retries'],
                                         connections=self._connections, pacer=self.pacer, budget=self.budget)
@@ -148,7 +149,7 @@ class StudioModule(AnsibleModule):
         listing of the Flows. Raises FlowNotFound (no match, or several) or StudioError."""
         if flow in self._flows:
             return self._flows[flow]
-        self.check(check_flow, flow)
+        self.valid_or_fail(check_flow, flow)
         if is_sid(flow, 'FW'):
             sid = flow
         else:

@@ -187,15 +187,17 @@ def _no_constant(name):
     raise ValueError('%s is not JSON (JSON has no NaN or Infinity)' % name)
 
 
-def check_parameters(value, option='parameters'):
-    """A dict, or a string holding a JSON object; returned as the JSON string Studio expects."""
+def parameters_json(value, option='parameters'):
+    """The parameters option (a dict, or a string holding a JSON object) as the JSON text Studio's
+    ``Parameters`` takes (keys sorted, no spaces), or None; raises ValueError as parse_parameters does."""
     if value is None:
         return None
     return json.dumps(parse_parameters(value, option), sort_keys=True, separators=(',', ':'), allow_nan=False)
 
 
 def parse_datetime(value, option):
-    """An ISO 8601 date-time (``2024-05-01T10:00:00Z``, an offset, or a date) in UTC, for Twilio.
+    """An ISO 8601 date-time (``2024-05-01T10:00:00Z``, an offset, or a date) as a naive UTC datetime
+    to the second (what Twilio's date filters take: ``twilio_format`` writes it), or None when empty.
 
     Years 1970 to 9998 after conversion to UTC; anything else, or a value that is not a date,
     fails naming the option.
@@ -216,7 +218,7 @@ def parse_datetime(value, option):
                          % (option, shown(value)))
     if not 1970 <= stamp.year <= 9998:
         raise ValueError('%s must be between 1970 and 9998 (in UTC), got %s' % (option, shown(value)))
-    return twilio_format(stamp)
+    return stamp.replace(microsecond=0)
 
 
 def twilio_format(stamp):
@@ -229,7 +231,8 @@ def check_range(date_from, date_to, option_from, option_to):
     """Twilio returns nothing for a reversed range; refuse it instead (the values are parse_datetime's)."""
     if date_from and date_to and date_from >= date_to:
         raise ValueError('%s (%s) must be before %s (%s): %s is inclusive, %s exclusive'
-                         % (option_from, date_from, option_to, date_to, option_from, option_to))
+                         % (option_from, twilio_format(date_from), option_to, twilio_format(date_to), option_from,
+                            option_to))
 
 
 def parse_twilio_date(value):

@@ -270,7 +270,7 @@ def run_module():
         product='events',
     )
     module.budget = task_budget(module.params)
-    config = module.check(check_options, module.params)
+    config = module.valid_or_fail(check_options, module.params)
     api = EventStreams(module.client)
     params = module.params
     try:

@@ -269,7 +269,7 @@ def run_module():
         product='events',
     )
     module.budget = task_budget(module.params)
-    want = module.check(check_options, module.params)
+    want = module.valid_or_fail(check_options, module.params)
     api = EventStreams(module.client)
     params = module.params
     try:

@@ -288,15 +288,18 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
+<<<<<<< HEAD
 from ansible_collections.telephony.twilio.plugins.module_utils._options import executions_argument_spec
+=======
+from ansible_collections.telephony.twilio.plugins.module_utils._results import execution_facts
+>>>>>>> r1
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
-    check_parameters,
     check_sid,
+    parameters_json,
     parse_datetime,
     parse_parameters,
-    parse_twilio_date,
 )
 
 # The longest wait_timeout (a day): Studio Executions waiting longer are better gathered later.
@@ -306,14 +309,14 @@ ACTIONS = {'present': 'Triggering the Execution', 'ended': 'Ending the Execution
 
 def validate(module):
     params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_address, params['to'], 'to')
-    module.check(check_address, params['from'], 'from')
-    params['parameters'] = module.check(check_parameters, params['parameters'])
-    reserved = reserved_key_error(module.check(parse_parameters, params['parameters']))
+    module.valid_or_fail(check_flow, params['flow'])
+    module.valid_or_fail(check_address, params['to'], 'to')
+    module.valid_or_fail(check_address, params['from'], 'from')
+    params['parameters'] = module.valid_or_fail(parameters_json, params['parameters'])
+    reserved = reserved_key_error(module.valid_or_fail(parse_parameters, params['parameters']))
     if reserved:
         module.fail_json(msg=reserved)
-    module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
+    module.valid_or_fail(check_sid, params['execution_sid'], 'FN', 'execution_sid')
     state = params['state']
     for option, what in (('to', 'the contact'), ('from', 'the sender')):
         if state == 'present' and not params[option]:
@@ -335,7 +338,7 @@ def validate(module):
         module.fail_json(msg='campaign must be a non-empty text such as spring-2026')
     if params['since'] and not params['campaign']:
         module.fail_json(msg='since is the window of campaign: set campaign too, or leave since out')
-    return module.check(parse_datetime, params['since'], 'since')
+    return module.valid_or_fail(parse_datetime, params['since'], 'since')
 
 
 def target(module, protocol):
@@ -418,7 +421,7 @@ def run_module():
     executions = Executions(module.client, module.flow_sid(params['flow']))
     campaign_since = None
     if params['campaign']:
-        campaign_since = parse_twilio_date(since) if since else executions.active_window_start()
+        campaign_since = since or executions.active_window_start()
     protocol = Protocol(executions, uuid.uuid4().hex, max_retries=params['max_retries'], timeout=params['timeout'],
                         campaign=params['campaign'], campaign_since=campaign_since, on_active=params['on_active'],
                         include=params['include'] if state != 'absent' else [], check_mode=module.check_mode)
@@ -441,11 +444,8 @@ def run_module():
     if outcome.steps is not None:
         extra['steps'] = outcome.steps
     if params['facts']:
-        extra['ansible_facts'] = {
-            'studio_execution': None if state == 'absent' else execution,
-            'studio_context': extra.get('context', {}),
-            'studio_steps': extra.get('steps', []),
-        }
+        extra['ansible_facts'] = execution_facts(None if state == 'absent' else execution, outcome.context,
+                                                 outcome.steps)
     module.exit_json(changed=changed, execution=execution, action=outcome.action, diff=diff, **extra)
 
 

@@ -179,7 +179,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._batch import run
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import MAX_LINE, read_lines
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_flow, check_range, is_sid, parse_datetime, twilio_format)
@@ -219,7 +218,7 @@ def exported_sids(fd):
         return set(), 0, 0
     os.lseek(fd, 0, os.SEEK_SET)
     with os.fdopen(os.dup(fd), 'rb') as handle:
-        return read_lines(handle, 'sid', is_export_line)
+        return _files.read_lines(handle, 'sid', is_export_line)
 
 
 def chunks(items, size):
@@ -248,9 +247,9 @@ def export_line(executions, execution, step_context, lifeline=None):
     steps = executions.steps(execution['sid'], with_context=step_context, workers=1)
     line = json.dumps({'sid': execution['sid'], 'execution': execution, 'context': context, 'steps': steps},
                       sort_keys=True, allow_nan=False).encode('utf-8') + b'\n'
-    if len(line) > MAX_LINE:
+    if len(line) > _files.MAX_LINE:
         raise ValueError('Execution %s makes a line of %d bytes, more than the %d bytes a line of the file may hold'
-                         % (execution['sid'], len(line), MAX_LINE))
+                         % (execution['sid'], len(line), _files.MAX_LINE))
     return line
 
 
@@ -292,12 +291,13 @@ def run_module():
         supports_check_mode=True,
     )
     params = module.params
-    date_from, date_to, path = module.check(check_options, params)
-    lifeline = module.check(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
+    date_from, date_to, path = module.valid_or_fail(check_options, params)
+    lifeline = module.valid_or_fail(Lifeline.parse, params['lifeline']) if params['lifeline'] else None
     executions = Executions(module.client, check_flow_exists(module, params['flow']))
     if date_from is None:
-        date_from = twilio_format(executions.client.server_now() - RETENTION)
-    result = dict(path=path, exported=0, already_exported=0, listed=0, repaired_bytes=0, date_created_from=date_from)
+        date_from = executions.client.server_now() - RETENTION
+    result = dict(path=path, exported=0, already_exported=0, listed=0, repaired_bytes=0,
+                  date_created_from=twilio_format(date_from))
     fd = open_file(module, path)
     try:
         try:

@@ -150,12 +150,12 @@ def run_module():
         supports_check_mode=True,
     )
     params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
-    module.check(check_address, params['to'], 'to')
-    date_from = module.check(parse_datetime, params['date_created_from'], 'date_created_from')
-    date_to = module.check(parse_datetime, params['date_created_to'], 'date_created_to')
-    module.check(check_range, date_from, date_to, 'date_created_from', 'date_created_to')
+    module.valid_or_fail(check_flow, params['flow'])
+    module.valid_or_fail(check_sid, params['execution_sid'], 'FN', 'execution_sid')
+    module.valid_or_fail(check_address, params['to'], 'to')
+    date_from = module.valid_or_fail(parse_datetime, params['date_created_from'], 'date_created_from')
+    date_to = module.valid_or_fail(parse_datetime, params['date_created_to'], 'date_created_to')
+    module.valid_or_fail(check_range, date_from, date_to, 'date_created_from', 'date_created_to')
     module.budget = task_budget(params)
     if params['limit'] is not None and params['limit'] < 1:
         module.fail_json(msg='limit must be 1 or more, got %s' % params['limit'])

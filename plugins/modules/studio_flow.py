@@ -434,7 +434,7 @@ def run_module():
         supports_check_mode=True,
     )
     module.budget = task_budget(module.params)
-    definition, revision = module.check(check_options, module.params)
+    definition, revision = module.valid_or_fail(check_options, module.params)
     flows = Flows(module.client)
     deploy = Deploy(module, flows)
     try:

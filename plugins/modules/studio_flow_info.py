@@ -235,7 +235,7 @@ def run_module():
     )
     module.budget = task_budget(module.params)
     flow, status = module.params['flow'], module.params['status']
-    revision = module.check(check_options, module.params)
+    revision = module.valid_or_fail(check_options, module.params)
     client = module.client
     if flow is None:
         try:

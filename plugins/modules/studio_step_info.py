@@ -121,9 +121,9 @@ def run_module():
     )
     module.budget = task_budget(module.params)
     params = module.params
-    module.check(check_flow, params['flow'])
-    module.check(check_sid, params['execution_sid'], 'FN', 'execution_sid')
-    module.check(check_sid, params['step_sid'], 'FT', 'step_sid')
+    module.valid_or_fail(check_flow, params['flow'])
+    module.valid_or_fail(check_sid, params['execution_sid'], 'FN', 'execution_sid')
+    module.valid_or_fail(check_sid, params['step_sid'], 'FT', 'step_sid')
     executions = Executions(module.client, module.flow_sid(params['flow']))
     try:
         if params['step_sid']:

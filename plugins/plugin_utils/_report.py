@@ -27,6 +27,7 @@ import math
 import re
 
 from ansible_collections.telephony.twilio.plugins.module_utils._context_path import dig
+from ansible_collections.telephony.twilio.plugins.module_utils._files import MAX_LINE
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -316,7 +317,6 @@ def number_of(text):
 
 
 # -- reading a report back -----------------------------------------------------------------------
-MAX_LINE = 64 * 1024 * 1024
 
 
 def rows_from_export(handle, campaign=None, fields=None, personal=None):

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULE = 'ansible_collections.telephony.twilio.plugins.modules.studio_execution_export'

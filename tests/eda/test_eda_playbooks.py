@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 from test_rulebook import collection_path
 

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.dirname(sys.executable)

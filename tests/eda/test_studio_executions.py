@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'extensions' / 'eda' / 'plugins' / 'event_source'))
 import studio_executions  # noqa: E402  pylint: disable=import-error,wrong-import-position

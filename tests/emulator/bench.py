@@ -15,7 +15,7 @@ import time
 
 import requests
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 
 def phase(url, clients, seconds, make_request):

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
 # pylint: disable=wrong-import-position
 from studio_emulator import DEFAULT_AUTH_TOKEN  # noqa: E402
-from studio_emulator.control import EmulatorProcess  # noqa: E402
+from studio_emulator.launcher import EmulatorProcess  # noqa: E402
 # BIN is imported by test_awx from here.
 from studio_runner import BIN, Studio  # noqa: E402,F401  pylint: disable=unused-import
 

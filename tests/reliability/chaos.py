@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 # pylint: disable=wrong-import-position
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
-from studio_emulator.control import EmulatorProcess  # noqa: E402
+from studio_emulator.launcher import EmulatorProcess  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 from proctree import tree  # noqa: E402  pylint: disable=wrong-import-order

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
 # pylint: disable=wrong-import-position
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY  # noqa: E402
-from studio_emulator.control import EmulatorProcess  # noqa: E402
+from studio_emulator.launcher import EmulatorProcess  # noqa: E402
 import studio_runner  # noqa: E402
 
 ANSIBLE_PLAYBOOK = studio_runner.ANSIBLE_PLAYBOOK

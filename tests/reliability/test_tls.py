@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from conftest import HERE, ROOT, TOKEN, Studio
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 INVENTORY = os.path.join(ROOT, 'playbooks', 'inventory', 'emulator.yml')
 

@@ -3,7 +3,7 @@
 # against the emulator at $STUDIO_EMULATOR_URL, show the summary, one contact's facts and the
 # report, then run it again to show that nothing changes. What it makes stays in demo-output/.
 set -euo pipefail
-: "${STUDIO_EMULATOR_URL:?run me under python -m studio_emulator.control (make demo does)}"
+: "${STUDIO_EMULATOR_URL:?run me under python -m studio_emulator.launcher (make demo does)}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$root/demo-output"
 rm -rf "$out"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run ansible-test integration in collection copy $1 against the emulator at $STUDIO_EMULATOR_URL
-# (started by studio_emulator.control, which stops it afterwards). Extra arguments go to ansible-test.
+# (started by studio_emulator.launcher, which stops it afterwards). Extra arguments go to ansible-test.
 set -eu
 coll="$1"; shift
-: "${STUDIO_EMULATOR_URL:?run me under python -m studio_emulator.control}"
+: "${STUDIO_EMULATOR_URL:?run me under python -m studio_emulator.launcher}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Integration plays do not see the environment: everything they need goes in integration_config.yml.
 cat > "$coll/tests/integration/integration_config.yml" <<YAML

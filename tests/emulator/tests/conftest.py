@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_AUTH_TOKEN
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 AUTH = (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
 KEY_AUTH = (DEFAULT_API_KEY, DEFAULT_API_SECRET)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from conftest import AUTH
-from studio_emulator.control import EmulatorProcess
+from studio_emulator.launcher import EmulatorProcess
 
 CREATE = '/v1/Flows/*/Executions'
 

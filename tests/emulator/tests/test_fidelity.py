@@ -146,7 +146,7 @@ def test_an_unread_body_does_not_leak_into_the_next_request_on_the_connection(em
 def test_killed_with_connections_kept_alive_it_restarts_on_the_same_port():
     """The chaos drills kill the emulator while clients hold kept-alive connections, then start it
     again on the same port: the port must be free at once."""
-    from studio_emulator.control import EmulatorProcess
+    from studio_emulator.launcher import EmulatorProcess
     first = EmulatorProcess('--port', '0')
     port = urlsplit(first.url).port
     session = requests.Session()
@@ -171,7 +171,7 @@ def test_a_widget_runs_ten_times_in_a_row_then_the_execution_stops(emu):
 @pytest.fixture
 def emu_default():
     """An emulator with no rate options: Twilio's defaults."""
-    from studio_emulator.control import EmulatorProcess
+    from studio_emulator.launcher import EmulatorProcess
     with EmulatorProcess('--port', '0') as process:
         yield process
 

@@ -93,7 +93,7 @@ def test_a_draft_may_keep_errors_but_cannot_be_published(emu):
 
 
 def test_revisions_survive_a_restart_with_a_state_file(tmp_path):
-    from studio_emulator.control import EmulatorProcess
+    from studio_emulator.launcher import EmulatorProcess
     from conftest import Client
     state = tmp_path / 'state.jsonl'
     with EmulatorProcess('--port', '0', '--state', state) as process:

@@ -6,9 +6,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ast
 import csv
+import inspect
 import io
 import json
+import os
 
 import pytest
 
@@ -16,6 +19,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.telephony.twilio.plugins.filter.studio_report import studio_report
 
+COLLECTION = 'ansible_collections.telephony.twilio.'
 SID = 'FN' + 'a' * 32
 STEPS = [{'transitioned_from': 'Trigger', 'transitioned_to': 'ask'},
          {'transitioned_from': 'ask', 'transitioned_to': 'Ended'}]
@@ -78,3 +82,43 @@ def test_report_fields_become_columns_after_the_fixed_ones():
     rows = list(csv.DictReader(io.StringIO(studio_report(batch, {}, 'csv'))))
     assert list(rows[0])[-2:] == ['rating', 'name']
     assert [(r['contact'], r['rating'], r['name']) for r in rows] == [('ann', '5', 'Ann'), ('bo', '', 'Bo')]
+
+
+HTTP_MODULES = ('requests', 'urllib3', 'http', 'urllib.request', 'socket', 'ssl', 'ansible.module_utils.urls')
+
+
+def collection_imports(path, root, seen=None):
+    """(collection modules, other modules) that the file at ``path`` imports, following the
+    collection's own modules (files under ``root``) to the end."""
+    seen = set() if seen is None else seen
+    others = set()
+    with open(path) as handle:
+        tree = ast.parse(handle.read(), path)
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names.extend('%s.%s' % (node.module, alias.name) for alias in node.names)
+    for name in names:
+        if not name.startswith(COLLECTION):
+            others.add(name)
+            continue
+        target = os.path.join(root, *name[len(COLLECTION):].split('.')) + '.py'
+        if os.path.isfile(target) and name not in seen:
+            seen.add(name)
+            others |= collection_imports(target, root, seen)[1]
+    return seen, others
+
+
+def test_the_report_filter_imports_nothing_that_does_http():
+    """The report is made on the controller from data already read: its filter (and what it imports)
+    must not pull in the HTTP client, requests or urllib3."""
+    path = os.path.abspath(inspect.getsourcefile(studio_report))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(path)))
+    ours, others = collection_imports(path, root)
+    assert COLLECTION + 'plugins.module_utils._results' in ours  # the walk follows the collection's modules
+    assert not [name for name in ours if name.endswith(('._client', '._executions', '._module'))]
+    http = [name for name in others if name in HTTP_MODULES or name.startswith(tuple(m + '.' for m in HTTP_MODULES))]
+    assert not http, http

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The batch engine: the pool keeps order and its bound (the pacer: test_pacer.py)."""
+"""The one bounded pool (run_batch): it keeps order and its bound, runs one worker in the calling thread,
+and lets a failure escape (the pacer: test_pacer.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -29,3 +30,25 @@ def test_run_batch_keeps_order_and_bounds_concurrency():
     assert 1 < running[1] <= 4
     assert run_batch([3], work, workers=4) == [6]
     assert run_batch([], work) == []
+
+
+def test_one_worker_runs_in_the_calling_thread_and_a_failure_escapes():
+    """The batch path of Executions.steps (workers=1, concurrent across contacts) adds no thread."""
+    caller = threading.current_thread()
+    seen = []
+    assert run_batch('abc', lambda item: seen.append(threading.current_thread()) or item.upper(), workers=1) == [
+        'A', 'B', 'C']
+    assert seen == [caller] * 3
+
+    def work(item):
+        if item == 3:
+            raise KeyError(item)
+        return item
+
+    for workers in (1, 4):
+        try:
+            run_batch(range(6), work, workers=workers)
+        except KeyError as exc:
+            assert exc.args == (3,)
+        else:
+            raise AssertionError('the failure of one item must escape run_batch')

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one safe writer: 0600, modes never widened, never through a link, never a FIFO or device,
-one writer per appended file, repairs by copy and rename."""
+one writer per appended file, repairs by copy and rename; an appended JSON Lines file read back."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -220,3 +220,58 @@ def test_a_waiting_writer_follows_a_repair_to_the_new_file(tmp_path):
     with open(path) as handle:
         assert handle.read() == '{"sid": "FN1"}\n{"sid": "FN2"}\n'
     assert mode_of(path) == 0o640 and sorted(os.listdir(str(tmp_path))) == ['export.jsonl']
+
+
+def has_sid(entry):
+    return isinstance(entry, dict) and 'sid' in entry
+
+
+def read(path, max_line=_files.MAX_LINE):
+    with open(str(path), 'rb') as handle:
+        return _files.read_lines(handle, 'sid', has_sid, max_line)
+
+
+def test_read_lines_counts_a_torn_last_line_after_whole_lines(tmp_path):
+    path = tmp_path / 'export.jsonl'
+    path.write_text('{"sid": "FN1"}\n{"sid": "FN2"}\n{"sid": "FN3", "execu')
+    assert read(path) == ({'FN1', 'FN2'}, 30, 21)
+    assert path.read_text().endswith('"execu')  # reading never changes the file
+    path.write_text('{"sid": "FN1"}\n{"sid": "FN2"}\n')
+    assert read(path) == ({'FN1', 'FN2'}, 30, 0)
+    path.write_text('')
+    assert read(path) == (set(), 0, 0)
+
+
+def test_read_lines_refuses_a_file_it_did_not_write(tmp_path):
+    path = tmp_path / 'other.jsonl'
+    path.write_text('{"sid": "FN1"}\nnot json\n{"sid": "FN3"}\n')
+    with pytest.raises(ValueError, match='line 2 is not a line this collection wrote'):
+        read(path)
+    path.write_text('{"sid": "FN1"}\n{"id": 2}\n')  # JSON, but not this format
+    with pytest.raises(ValueError, match='line 2 is not a line'):
+        read(path)
+    path.write_bytes(b'{"sid": "FN1"}\n\xff\xfe\n')  # not UTF-8
+    with pytest.raises(ValueError, match='line 2 is not a line'):
+        read(path)
+    path.write_text('[' * 100000 + '\n')  # deeper than the JSON decoder goes
+    with pytest.raises(ValueError, match='line 1 is not a line'):
+        read(path)
+
+
+@pytest.mark.parametrize('text', ['{"sid": "FN1"}', '{"other": "tool"}\n{"sid": "FN1"', '{"a": 1}\n{"b": 2'])
+def test_a_last_line_without_newline_is_repaired_only_after_lines_that_prove_the_file(tmp_path, text):
+    path = tmp_path / 'x.json'
+    path.write_text(text)
+    with pytest.raises(ValueError, match='line'):
+        read(path)
+
+
+def test_read_lines_reads_no_more_than_its_bound(tmp_path):
+    path = tmp_path / 'long.jsonl'
+    path.write_text('{"sid": "FN1"}\n' + 'x' * 5000)
+    with pytest.raises(ValueError, match='line 2 is longer than 1000 bytes'):
+        read(path, max_line=1000)
+    # /dev/zero has no newline and no end: the bound stops the read
+    with open('/dev/zero', 'rb') as handle:
+        with pytest.raises(ValueError, match='line 1 is longer than 4096 bytes'):
+            _files.read_lines(handle, 'sid', has_sid, 4096)

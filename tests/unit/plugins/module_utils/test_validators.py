@@ -7,16 +7,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 import pytest
 
 from ansible_collections.telephony.twilio.plugins.module_utils._module import check_limits, choose_credentials
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
-    check_parameters,
     check_range,
     check_sid,
+    parameters_json,
     parse_datetime,
+    twilio_format,
 )
 
 HEX = '0123456789abcdef0123456789abcdef'
@@ -35,12 +38,12 @@ HEX = '0123456789abcdef0123456789abcdef'
 ])
 def test_parameters_that_are_not_json_are_refused_naming_the_key(value, expected):
     with pytest.raises(ValueError) as info:
-        check_parameters(value)
+        parameters_json(value)
     assert expected in str(info.value)
 
 
 def test_parameters_are_serialised_strictly():
-    assert check_parameters({'b': [1, 2.5, None, True], 'a': 'x'}) == '{"a":"x","b":[1,2.5,null,true]}'
+    assert parameters_json({'b': [1, 2.5, None, True], 'a': 'x'}) == '{"a":"x","b":[1,2.5,null,true]}'
 
 
 # -- 2. addresses ---------------------------------------------------------------------------------
@@ -123,18 +126,30 @@ def test_dates_out_of_range_or_wrong_are_refused_by_name(value):
     assert str(info.value).startswith('date_created_from must be')
 
 
-@pytest.mark.parametrize('value, expected', [
-    ('2024-05-01', '2024-05-01T00:00:00Z'), ('2024-05-01T10:00:00+02:00', '2024-05-01T08:00:00Z'),
-    ('2024-05-01T10:00:00z', '2024-05-01T10:00:00Z'), ('1970-01-01', '1970-01-01T00:00:00Z'),
+@pytest.mark.parametrize('value, expected, sent', [
+    ('2024-05-01', datetime.datetime(2024, 5, 1), '2024-05-01T00:00:00Z'),
+    ('2024-05-01T10:00:00+02:00', datetime.datetime(2024, 5, 1, 8), '2024-05-01T08:00:00Z'),
+    ('2024-05-01T10:00:00z', datetime.datetime(2024, 5, 1, 10), '2024-05-01T10:00:00Z'),
+    ('2024-05-01T10:00:00.987654Z', datetime.datetime(2024, 5, 1, 10), '2024-05-01T10:00:00Z'),
+    ('1970-01-01', datetime.datetime(1970, 1, 1), '1970-01-01T00:00:00Z'),
 ])
-def test_dates_are_sent_in_utc_with_four_digit_years(value, expected):
-    assert parse_datetime(value, 'since') == expected
+def test_dates_are_read_as_naive_utc_to_the_second_and_sent_with_four_digit_years(value, expected, sent):
+    stamp = parse_datetime(value, 'since')
+    assert stamp == expected and stamp.tzinfo is None
+    assert twilio_format(stamp) == sent
+    assert parse_datetime('', 'since') is None and parse_datetime(None, 'since') is None
 
 
 def test_a_reversed_range_is_refused():
-    with pytest.raises(ValueError, match='date_created_from .* must be before date_created_to'):
-        check_range('2024-05-02T00:00:00Z', '2024-05-01T00:00:00Z', 'date_created_from', 'date_created_to')
-    check_range('2024-05-01T00:00:00Z', '2024-05-02T00:00:00Z', 'date_created_from', 'date_created_to')
+    day, next_day = datetime.datetime(2024, 5, 1), datetime.datetime(2024, 5, 2)
+    with pytest.raises(ValueError, match=r'date_created_from \(2024-05-02T00:00:00Z\) must be before date_created_to '
+                                         r'\(2024-05-01T00:00:00Z\)'):
+        check_range(next_day, day, 'date_created_from', 'date_created_to')
+    early, late = parse_datetime('2024-05-01T10:00:00.100Z', 'a'), parse_datetime('2024-05-01T10:00:00.900Z', 'b')
+    with pytest.raises(ValueError, match='must be before'):
+        check_range(early, late, 'date_created_from', 'date_created_to')  # the same second for Twilio
+    check_range(day, next_day, 'date_created_from', 'date_created_to')
+    check_range(None, day, 'date_created_from', 'date_created_to')
 
 
 # -- 6. credentials -----------------------------------------------------------------------------

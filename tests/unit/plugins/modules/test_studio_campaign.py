@@ -16,7 +16,7 @@ import pytest
 import responses
 
 from ansible_collections.telephony.twilio.plugins.module_utils import _campaign, _lifeline
-from ansible_collections.telephony.twilio.plugins.module_utils._journal import read_result
+from ansible_collections.telephony.twilio.plugins.module_utils._results import read_result
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.modules import studio_campaign
 from ansible_collections.telephony.twilio.tests.unit.plugins.modules.fake_studio import (

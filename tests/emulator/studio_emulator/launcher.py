@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Start, drive and stop an emulator from tests, benchmarks and scripts.
+"""Start, drive and stop an emulator from tests, benchmarks and scripts (the client side of the test
+controls, whose server side is the Blueprint in controls.py).
 
-``python -m studio_emulator.control [emulator options] -- COMMAND ...`` starts an emulator,
+``python -m studio_emulator.launcher [emulator options] -- COMMAND ...`` starts an emulator,
 runs COMMAND with ``STUDIO_EMULATOR_URL`` (and ``TWILIO_STUDIO_URL``) set to its base URL, stops
 the emulator and exits with COMMAND's status: no caller can leave it running.
 """
@@ -118,7 +119,7 @@ class Control:
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if '--' not in argv:
-        print('usage: python -m studio_emulator.control [emulator options] -- COMMAND ...', file=sys.stderr)
+        print('usage: python -m studio_emulator.launcher [emulator options] -- COMMAND ...', file=sys.stderr)
         return 2
     cut = argv.index('--')
     options, command = argv[:cut], argv[cut + 1:]
