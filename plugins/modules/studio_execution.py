@@ -288,11 +288,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
-<<<<<<< HEAD
 from ansible_collections.telephony.twilio.plugins.module_utils._options import executions_argument_spec
-=======
 from ansible_collections.telephony.twilio.plugins.module_utils._results import execution_facts
->>>>>>> r1
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_flow,
