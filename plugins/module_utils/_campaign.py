@@ -38,10 +38,10 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._context_path import PATH, dig
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions, last_widget
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import FlowNotResolved
 from ansible_collections.telephony.twilio.plugins.module_utils._journal import ResultsWriter
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
-from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
     check_address,
     check_contact,
@@ -191,8 +191,8 @@ def preflight(module, contacts):
     sids, problems = {}, []
     for flow, names in members.items():
         try:
-            sids[flow] = module.resolve_flow(flow)
-        except FlowNotFound as exc:
+            sids[flow] = module.flow_finder.sid(flow)
+        except FlowNotResolved as exc:
             problems.append('%s (contacts: %s)' % (exc, _names(names)))
         except StudioError as exc:
             module.fail_api(exc, 'Before any contact, checking the credentials and the Flows failed (nothing was sent)')
