@@ -9,58 +9,33 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
-    check_address,
-    check_flow,
-    parse_parameters,
-    type_name,
+    HOST_VARIABLES,
+    check_contact,
+    describe,
 )
 
-# The playbooks' contact variables and the contact field each one fills.
-VARIABLES = (('studio_flow', 'flow'), ('studio_to', 'to'), ('studio_from', 'from'), ('studio_parameters', 'parameters'))
 # Variables of the whole run: the batch takes them from the host that runs it (run_host: the
 # run-once task's host; group variables or extra vars). A host that sets another value would be
 # silently overruled, so it fails instead.
 RUN_WIDE = ('studio_campaign', 'studio_since', 'studio_on_active', 'studio_rate', 'studio_workers', 'studio_timeout',
             'studio_max_retries')
+# studio_to defaults to the host name; a message about it says so.
+HOST_NAME_AS_TO = dict(HOST_VARIABLES, to='studio_to (unset, so the host name)')
 
 
 def contact_of(host, variables, needs_from=True):
-    """(contact, None) for a host whose contact variables are right, else (None, message naming the variable)."""
-    flow = variables.get('studio_flow')
-    to = variables.get('studio_to', host)
-    sender = variables.get('studio_from')
-    parameters = variables.get('studio_parameters', {})
+    """(contact, None) for a host whose contact variables are right, else (None, message naming the
+    variable) - by the one rule of a contact (check_contact), which studio_campaign applies too."""
+    contact = {'name': host, 'to': host}
+    contact.update((field, variables[name]) for field, name in HOST_VARIABLES.items() if field != 'name' and name in variables)
     try:
-        if not isinstance(flow, str) or not flow.strip():
-            raise ValueError('studio_flow must be set to a Flow SID or the friendly name of a Flow, got %s'
-                             % describe(flow))
-        check_flow(flow, 'studio_flow')
-        if not isinstance(to, str):
-            raise ValueError('studio_to must be a string such as "+14155550100" (quote numbers in YAML), got %s'
-                             % describe(to))
-        check_address(to, 'studio_to' if 'studio_to' in variables else 'studio_to (unset, so the host name)')
-        if needs_from or sender is not None:
-            if not isinstance(sender, str) or not sender:
-                raise ValueError('studio_from must be set to the sender, an E.164 number such as "+14155550199" or a '
-                                 'Messaging Service SID, got %s' % describe(sender))
-            check_address(sender, 'studio_from')
-        parameters = parse_parameters(parameters, 'studio_parameters')
+        checked = check_contact(contact, 'Contact %s' % host, needs_from=needs_from,
+                                names=HOST_VARIABLES if 'studio_to' in variables else HOST_NAME_AS_TO)
     except ValueError as exc:
-        return None, 'Contact %s: %s' % (host, exc)
-    contact = {'name': host, 'flow': flow, 'to': to, 'parameters': parameters}
-    if sender is not None:
-        contact['from'] = sender
-    return contact, None
-
-
-def describe(value):
-    """``int 15550000107``: the plain type (not Ansible's tagged subclasses) and the value, cut at 80 characters."""
-    if value is None:
-        return 'nothing (unset)'
-    kind = type_name(value)
-    plain = {'bool': bool, 'int': int, 'float': float, 'str': str}.get(kind, lambda v: v)(value)
-    text = repr(plain)
-    return '%s %s' % (kind, text if len(text) <= 80 else text[:77] + '...')
+        return None, str(exc)
+    if checked['from'] is None:
+        del checked['from']
+    return checked, None
 
 
 def overruled(host, variables, run):
@@ -72,35 +47,32 @@ def overruled(host, variables, run):
     return None
 
 
-def _split(hosts, hostvars, needs_from, run_host=None):
-    """(contacts, {host: error}). Run-wide variables are those of ``run_host``, the host that runs
-    the batch (the run-once task's inventory_hostname), whose values the batch really uses; without
-    it, the first of ``hosts``."""
+def studio_contacts(hosts, hostvars, needs_from=True, run_host=None):
+    """{'contacts': [...], 'errors': {host: message}}: the contacts (name, flow, to, from, parameters)
+    of the hosts whose variables are right, and a one-line message for each other host.
+
+    Run-wide variables are those of ``run_host``, the host that runs the batch (the run-once task's
+    inventory_hostname), whose values the batch really uses; without it, the first of ``hosts``."""
     contacts, errors = [], {}
     hosts = list(hosts)
     reference = hostvars[run_host] if run_host is not None else hostvars[hosts[0]] if hosts else {}
     run = dict((name, reference[name]) for name in RUN_WIDE if name in reference)
     for host in hosts:
         variables = hostvars[host]
-        found = dict((name, variables[name]) for name, _field in VARIABLES if name in variables)
-        contact, error = contact_of(host, found, needs_from)
+        contact, error = contact_of(host, variables, needs_from)
         error = error or overruled(host, dict((name, variables[name]) for name in RUN_WIDE if name in variables), run)
         if error:
             errors[host] = error
         else:
             contacts.append(contact)
-    return contacts, errors
+    return {'contacts': contacts, 'errors': errors}
 
 
-def studio_contacts(hosts, hostvars, needs_from=True, run_host=None):
-    """The contacts (name, flow, to, from, parameters) of the hosts whose variables are right."""
-    return _split(hosts, hostvars, needs_from, run_host)[0]
-
-
-def studio_failures(batch, hosts, hostvars, needs_from=True, run_host=None):
-    """{host: message} for every contact that failed: wrong variables (never sent), and the contacts
-    the studio_campaign result ``batch`` marks failed."""
-    failures = _split(hosts, hostvars, needs_from, run_host)[1]
+def studio_failures(batch, errors=None):
+    """{host: message} for every contact that failed: the hosts studio_contacts refused (its
+    ``errors``; nothing was sent for them), and the contacts the studio_campaign result ``batch``
+    marks failed."""
+    failures = dict(errors or {})
     for name, result in ((batch or {}).get('contacts') or {}).items():
         if result.get('failed'):
             failures[name] = 'Contact %s: %s' % (name, result.get('msg')) if not str(

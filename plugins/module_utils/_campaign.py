@@ -27,28 +27,23 @@ import uuid
 
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import MAX_WORKERS, run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
-from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
-    CAMPAIGN_KEY,
-    NONCE_KEY,
-    ContactError,
-    Protocol,
-    flow_data,
-    lookup_since,
-    reserved_key_error,
-)
+from ansible_collections.telephony.twilio.plugins.module_utils._contact import ContactError, Protocol, flow_data, lookup_since
 from ansible_collections.telephony.twilio.plugins.module_utils._context_path import PATH, dig
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import FlowNotResolved
 from ansible_collections.telephony.twilio.plugins.module_utils._results import ResultsWriter, last_widget
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._pacer import Pacer
-from ansible_collections.telephony.twilio.plugins.module_utils._module import FlowNotFound
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    CAMPAIGN_KEY,
+    NONCE_KEY,
     check_address,
     check_contact,
     check_flow,
     parse_datetime,
     parse_parameters,
     parse_twilio_date,
+    reserved_key_error,
     shown,
 )
 
@@ -130,15 +125,14 @@ def read_contacts(module):
         module.fail_json(msg=reserved)
     good, failed, pairs, names = [], {}, {}, set()
     for position, raw in enumerate(params['contacts']):
+        name = raw.get('name', raw.get('to')) if isinstance(raw, dict) else None
+        named = isinstance(name, str) and bool(name)
+        key = name if named else 'contacts[%d]' % position
         try:
-            contact = check_contact(raw, position, defaults, needs_from=params['state'] == 'present')
-            reserved = reserved_key_error(contact['parameters'])
-            if reserved:
-                raise ValueError('contact %s: %s' % (contact['name'], reserved))
+            contact = check_contact(raw, 'contact %s' % name if named else key, defaults,
+                                    needs_from=params['state'] == 'present')
         except ValueError as exc:
-            name = raw.get('name', raw.get('to')) if isinstance(raw, dict) else None
-            failed[name if isinstance(name, str) and name else 'contacts[%d]' % position] = failure(
-                raw if isinstance(raw, dict) else {}, str(exc))
+            failed[key] = failure(raw if isinstance(raw, dict) else {}, str(exc))
             continue
         name = contact['name']
         if name in failed or name in names:
@@ -190,8 +184,8 @@ def preflight(module, contacts):
     sids, problems = {}, []
     for flow, names in members.items():
         try:
-            sids[flow] = module.resolve_flow(flow)
-        except FlowNotFound as exc:
+            sids[flow] = module.flow_finder.sid(flow)
+        except FlowNotResolved as exc:
             problems.append('%s (contacts: %s)' % (exc, _names(names)))
         except StudioError as exc:
             module.fail_api(exc, 'Before any contact, checking the credentials and the Flows failed (nothing was sent)')

@@ -33,12 +33,12 @@ from ansible_collections.telephony.twilio.plugins.module_utils._executions impor
     STEP_CONTEXT_WORKERS,
     executions_path,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._validators import parse_twilio_date
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
+    CAMPAIGN_KEY,
+    NONCE_KEY,
+    parse_twilio_date,
+)
 
-# Keys the collection adds to the Execution's Parameters (the Flow sees them as flow.data.<key>).
-NONCE_KEY = 'ansible_task_nonce'
-CAMPAIGN_KEY = 'ansible_campaign'
-RESERVED_KEYS = (NONCE_KEY, CAMPAIGN_KEY)
 # A create answer whose date_created is this many seconds older than the request cannot be ours.
 CLEARLY_OLDER = 2.0
 # After a timed-out create, look for its Execution at least this long before creating again.
@@ -77,15 +77,6 @@ def flow_data(context):
 def sender_of(context):
     """The From of an Execution: v1 Executions have no from field; the Context has flow.channel.address."""
     return (((context or {}).get('flow') or {}).get('channel') or {}).get('address')
-
-
-def reserved_key_error(parameters):
-    """A message when the user's parameters use a key the collection adds itself, else None."""
-    taken = sorted(key for key in RESERVED_KEYS if key in (parameters or {}))
-    if taken:
-        return ('parameters must not contain %s: the collection adds %s itself to recognise its own Executions'
-                % (', '.join(taken), 'this key' if len(taken) == 1 else 'these keys'))
-    return None
 
 
 class Protocol:

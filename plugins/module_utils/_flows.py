@@ -6,7 +6,8 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""Flow definitions on the Studio REST API v2: canonical form, diff, validation and revisions."""
+"""Flows on the Studio REST API: the one lookup of a Flow by SID or friendly name (v1 and v2), and
+definitions on v2 (canonical form, diff, validation and revisions)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -248,12 +249,69 @@ def describe_problems(problems, definition=None):
     return '; '.join(lines)
 
 
-class NotUnique(ValueError):
-    """A friendly name that matches several Flows (``sids`` lists them)."""
+class FlowNotResolved(ValueError):
+    """A ``flow`` that names no Flow (``matching_sids`` is empty) or several (``matching_sids`` lists
+    their SIDs). ``result`` holds what the module's failure returns besides the message."""
 
-    def __init__(self, message, sids):
-        super(NotUnique, self).__init__(message)
-        self.sids = sids
+    def __init__(self, message, matching_sids=(), **result):
+        super(FlowNotResolved, self).__init__(message)
+        self.matching_sids = sorted(matching_sids)
+        self.result = dict(result, matching_sids=self.matching_sids)
+
+
+class FlowFinder:
+    """The one lookup of the Flow a ``flow`` option names - a Flow SID, or the exact friendly name of
+    one Flow - on the Studio REST API v1 or v2 (both list Flows with ``sid`` and ``friendly_name``).
+
+    ``flow`` has been checked with check_flow. The Flows are listed at most once per finder, and only
+    for a friendly name."""
+
+    def __init__(self, client, version='v1'):
+        self.client = client
+        self.version = version
+        self._listing = None
+
+    def listing(self):
+        """Every Flow of the account, as the listing gives them (v2: without definitions). Raises StudioError."""
+        if self._listing is None:
+            self._listing = list(self.client.paginate('/%s/Flows' % self.version, 'flows', page_size=1000))
+        return self._listing
+
+    def sid(self, flow):
+        """The SID of the Flow ``flow`` names: a Flow SID as it is (no request), a friendly name through
+        the listing. Raises FlowNotResolved or StudioError."""
+        return flow if is_sid(flow, 'FW') else self._named(flow)['sid']
+
+    def find(self, flow):
+        """The Flow ``flow`` names, as Studio gives it: a Flow SID read (one request), a friendly name from
+        the listing. Raises FlowNotResolved (also for a SID Studio does not know) or StudioError."""
+        if not is_sid(flow, 'FW'):
+            return self._named(flow)
+        try:
+            return self.client.get('/%s/Flows/%s' % (self.version, flow))
+        except StudioError as exc:
+            if exc.status == 404:
+                raise FlowNotResolved('flow: no Flow %s in this account (HTTP 404, Twilio error %s)' % (flow, exc.code),
+                                      status=404, code=exc.code)
+            raise
+
+    def _named(self, name):
+        flows = self.listing()
+        matches = [f for f in flows if f.get('friendly_name') == name]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            sids = sorted(f['sid'] for f in matches)
+            raise FlowNotResolved('flow: %d Flows are named %s (%s); give the Flow SID instead'
+                                  % (len(matches), shown(name), ', '.join(sids)), sids)
+        names = sorted(shown(f.get('friendly_name') or '') for f in flows)
+        if names:
+            more = ' and %d more' % (len(names) - 20) if len(names) > 20 else ''
+            known = 'the exact friendly name of one of: %s%s' % (', '.join(names[:20]), more)
+        else:
+            known = 'the friendly name of a Flow (this account has no Flows)'
+        raise FlowNotResolved('flow: no Flow is named %s; give a Flow SID (FW + 32 hex digits) or %s'
+                              % (shown(name), known))
 
 
 class Flows:
@@ -261,6 +319,7 @@ class Flows:
 
     def __init__(self, client):
         self.client = client
+        self.finder = FlowFinder(client, 'v2')
 
     def fetch(self, sid):
         """The Flow (its latest revision, definition included), or None when there is none."""
@@ -283,18 +342,16 @@ class Flows:
         return flow
 
     def find(self, flow):
-        """The Flow named by ``flow`` (a SID, or a friendly name matching one Flow), or None.
-
-        A name costs one listing (definitions are null there) and one fetch; raises NotUnique."""
-        if is_sid(flow, 'FW'):
-            return self.fetch(flow)
-        matches = [f for f in self.client.paginate('/v2/Flows', 'flows', page_size=1000)
-                   if f.get('friendly_name') == flow]
-        if len(matches) > 1:
-            sids = sorted(f['sid'] for f in matches)
-            raise NotUnique('flow: %d Flows are named %s (%s); give the Flow SID instead'
-                            % (len(matches), shown(flow), ', '.join(sids)), sids)
-        return self.fetch(matches[0]['sid']) if matches else None
+        """The Flow named by ``flow`` (a SID, or a friendly name matching one Flow), definition included,
+        or None when there is none. A name costs one listing and one fetch; raises FlowNotResolved when
+        the name matches several Flows."""
+        try:
+            sid = self.finder.sid(flow)
+        except FlowNotResolved as exc:
+            if exc.matching_sids:
+                raise
+            return None
+        return self.fetch(sid)
 
     def revision(self, sid, which):
         """Revision ``which`` (a number, LatestPublished or LatestRevision) of a Flow, or None."""

@@ -6,7 +6,7 @@
 # The interfaces in this file are meant for use within the telephony.twilio collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The module base class: credentials and connection options in every spec, one client per run, flow lookup."""
+"""The module base class: credentials and connection options in every spec, one client per run, one Flow lookup per run."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -22,17 +22,12 @@ from ansible_collections.telephony.twilio.plugins.module_utils._client import (
     StudioError,
     base_url,
 )
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import FlowFinder, FlowNotResolved
 from ansible_collections.telephony.twilio.plugins.module_utils._options import (
     connection_argument_spec,
     credentials_argument_spec,
 )
-from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
-    check_flow,
-    check_secret,
-    check_sid,
-    is_sid,
-    shown,
-)
+from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_secret, check_sid
 
 
 def studio_argument_spec():
@@ -107,8 +102,7 @@ class StudioModule(AnsibleModule):
         self.pacer = None
         # Seconds the whole task may take (task_budget); None for the batch, which runs for N/rate s.
         self.budget = None
-        self._flows = {}
-        self._all_flows = None
+        self._flow_finder = None
 
     def valid_or_fail(self, function, *args):
         """What the validator ``function(*args)`` returns; its ValueError (or ConfigError) fails the module
@@ -135,51 +129,18 @@ class StudioModule(AnsibleModule):
         result.update(error.to_result())
         self.fail_json(msg='%s%s' % (msg + ': ' if msg else '', error), **result)
 
+    @property
+    def flow_finder(self):
+        """The run's lookup of Flows on the Studio REST API v1 (the Flows are listed once per run, for a name)."""
+        if self._flow_finder is None:
+            self._flow_finder = FlowFinder(self.client)
+        return self._flow_finder
+
     def flow_sid(self, flow):
         """The SID of ``flow`` (a SID, or a friendly name matching exactly one Flow); fails the module otherwise."""
         try:
-            return self.resolve_flow(flow)
-        except FlowNotFound as exc:
+            return self.flow_finder.sid(flow)
+        except FlowNotResolved as exc:
             self.fail_json(msg=str(exc), **exc.result)
         except StudioError as exc:
             self.fail_api(exc, 'Listing Flows failed')
-
-    def resolve_flow(self, flow):
-        """The SID of ``flow``, resolved once per run: a Flow SID as it is, a friendly name through one
-        listing of the Flows. Raises FlowNotFound (no match, or several) or StudioError."""
-        if flow in self._flows:
-            return self._flows[flow]
-        self.valid_or_fail(check_flow, flow)
-        if is_sid(flow, 'FW'):
-            sid = flow
-        else:
-            flows = self.list_flows()
-            matches = [f for f in flows if f.get('friendly_name') == flow]
-            if not matches:
-                names = sorted(shown(f.get('friendly_name') or '') for f in flows)
-                known = ('the exact friendly name of one of: %s%s' % (', '.join(names[:20]), ' and %d more'
-                                                                      % (len(names) - 20) if len(names) > 20 else '')
-                         if names else 'the friendly name of a Flow (this account has no Flows)')
-                raise FlowNotFound('flow: no Flow is named %s; give a Flow SID (FW + 32 hex digits) or %s'
-                                   % (shown(flow), known))
-            if len(matches) > 1:
-                sids = sorted(f['sid'] for f in matches)
-                raise FlowNotFound('flow: %d Flows are named %s (%s); give the Flow SID instead'
-                                   % (len(matches), shown(flow), ', '.join(sids)), matching_sids=sids)
-            sid = matches[0]['sid']
-        self._flows[flow] = sid
-        return sid
-
-    def list_flows(self):
-        """Every Flow of the account (one listing per run). Raises StudioError."""
-        if self._all_flows is None:
-            self._all_flows = list(self.client.paginate('/v1/Flows', 'flows', page_size=1000))
-        return self._all_flows
-
-
-class FlowNotFound(ValueError):
-    """``flow`` names no Flow, or several (``result`` carries their SIDs)."""
-
-    def __init__(self, message, **result):
-        super(FlowNotFound, self).__init__(message)
-        self.result = result

@@ -245,49 +245,87 @@ def parse_twilio_date(value):
         return None
 
 
+# Keys the collection adds to the Execution's Parameters (the Flow sees them as flow.data.<key>).
+NONCE_KEY = 'ansible_task_nonce'
+CAMPAIGN_KEY = 'ansible_campaign'
+RESERVED_KEYS = (NONCE_KEY, CAMPAIGN_KEY)
+
+
+def reserved_key_error(parameters, option='parameters'):
+    """A message when the user's parameters use a key the collection adds itself, else None."""
+    taken = sorted(key for key in RESERVED_KEYS if key in (parameters or {}))
+    if taken:
+        return ('%s must not contain %s: the collection adds %s itself to recognise its own Executions'
+                % (option, ', '.join(taken), 'this key' if len(taken) == 1 else 'these keys'))
+    return None
+
+
+def describe(value):
+    """``int 15550000107``: the plain type (not Ansible's tagged subclasses) and the value, cut at 80 characters."""
+    if value is None:
+        return 'nothing (unset)'
+    kind = type_name(value)
+    plain = {'bool': bool, 'int': int, 'float': float, 'str': str}.get(kind, lambda v: v)(value)
+    text = repr(plain)
+    return '%s %s' % (kind, text if len(text) <= 80 else text[:77] + '...')
+
+
 CONTACT_FIELDS = ('name', 'flow', 'to', 'from', 'parameters')
+# What messages call each field of a contact: the module's ``contacts`` option uses the field
+# names; the playbooks' contacts are hosts, whose variables have their own names.
+FIELD_NAMES = dict((field, field) for field in CONTACT_FIELDS)
+HOST_VARIABLES = {'name': 'inventory_hostname', 'flow': 'studio_flow', 'to': 'studio_to', 'from': 'studio_from',
+                  'parameters': 'studio_parameters'}
 
 
-def check_contact(contact, position, defaults, needs_from=True):
-    """One contact of a batch as {name, flow, to, from, parameters (a dict)}.
+def check_contact(contact, label, defaults=None, needs_from=True, names=None):
+    """One contact as {name, flow, to, from, parameters (a dict)}: the one rule for a contact's data,
+    applied by the filter studio_contacts (to hosts) and the module studio_campaign (to its contacts).
 
-    ``defaults`` holds the module's ``flow``, ``from`` and ``parameters`` (a dict, under the
-    contact's own). Raises ValueError with a message that names the contact and the field.
+    ``contact`` holds fields of CONTACT_FIELDS (``name`` defaults to ``to``). ``defaults``, the
+    module's, holds ``flow``, ``from`` and ``parameters`` (a checked dict, under the contact's own) for
+    the fields a contact leaves out. ``names`` says what messages call each field (FIELD_NAMES, the
+    default, or HOST_VARIABLES). Raises ValueError starting with ``label`` (such as ``contact ann``)
+    and naming the field, its value and the expected form.
     """
+    names = names or FIELD_NAMES
     if not isinstance(contact, dict):
-        raise ValueError('contacts[%d] must be a dict with %s, got %s'
-                         % (position, ', '.join(CONTACT_FIELDS), type_name(contact)))
-    name = contact.get('name', contact.get('to'))
-    label = 'contacts[%d]' % position if not isinstance(name, str) or not name else 'contact %s' % name
+        raise ValueError('%s must be a dict with %s, got %s' % (label, ', '.join(CONTACT_FIELDS), type_name(contact)))
     unknown = sorted(str(key) for key in contact if key not in CONTACT_FIELDS)
     if unknown:
         raise ValueError('%s: unknown field %s; a contact has %s' % (label, ', '.join(unknown), ', '.join(CONTACT_FIELDS)))
-    checked = {}
-    for field in ('name', 'flow', 'to', 'from'):
-        value = contact.get(field)
-        if value is None and field != 'to':
-            value = defaults.get(field)
-        if value is not None and not isinstance(value, str):
-            raise ValueError('%s: %s must be a string%s, got %s %s'
-                             % (label, field, ' such as +14155550100' if field in ('to', 'from') else '',
-                                type_name(value), shown(value)))
-        checked[field] = value
-    if not checked['to']:
-        raise ValueError('%s: to is required (the contact\'s address, such as +14155550100)' % label)
-    if not checked['flow']:
-        raise ValueError('%s: flow is required (a Flow SID or friendly name), in the contact or as the flow option'
-                         % label)
-    if needs_from and not checked['from']:
-        raise ValueError('%s: from is required (the sender: an E.164 number or a Messaging Service SID), in the '
-                         'contact or as the from option' % label)
-    checked['name'] = checked['name'] or checked['to']
+
+    def or_option(field):
+        return ' (in the contact or as the %s option)' % field if defaults is not None else ''
+
+    given = dict((field, contact.get(field)) for field in CONTACT_FIELDS)
+    for field in ('flow', 'from'):
+        if given[field] is None and defaults is not None:
+            given[field] = defaults.get(field)
+    name, flow, to, sender = given['name'], given['flow'], given['to'], given['from']
     try:
-        check_flow(checked['flow'], 'flow')
-        check_address(checked['to'], 'to')
-        check_address(checked['from'], 'from')
-        parameters = dict(defaults.get('parameters') or {})
-        parameters.update(parse_parameters(contact.get('parameters'), 'parameters'))
-        checked['parameters'] = parse_parameters(parameters, 'parameters')
+        if name is not None and not isinstance(name, str):
+            raise ValueError('%s must be a string, got %s' % (names['name'], describe(name)))
+        if not isinstance(flow, str) or not flow.strip():
+            raise ValueError('%s must be set to a Flow SID or the friendly name of a Flow%s, got %s'
+                             % (names['flow'], or_option('flow'), describe(flow)))
+        check_flow(flow, names['flow'])
+        if to is None:
+            raise ValueError('%s is required (the contact\'s address, such as +14155550100)' % names['to'])
+        if not isinstance(to, str):
+            raise ValueError('%s must be a string such as "+14155550100" (quote numbers in YAML), got %s'
+                             % (names['to'], describe(to)))
+        check_address(to, names['to'])
+        if needs_from or sender is not None:
+            if not isinstance(sender, str) or not sender:
+                raise ValueError('%s must be set to the sender, an E.164 number such as "+14155550199" or a Messaging '
+                                 'Service SID%s, got %s' % (names['from'], or_option('from'), describe(sender)))
+            check_address(sender, names['from'])
+        parameters = dict((defaults or {}).get('parameters') or {})
+        parameters.update(parse_parameters(given['parameters'], names['parameters']))
+        reserved = reserved_key_error(parameters, names['parameters'])
+        if reserved:
+            raise ValueError(reserved)
     except ValueError as exc:
         raise ValueError('%s: %s' % (label, exc))
-    return checked
+    return {'name': name or to, 'flow': flow, 'to': to, 'from': sender, 'parameters': parameters}

@@ -154,7 +154,7 @@ EXAMPLES = r'''
   telephony.twilio.studio_campaign:
     flow: Customer survey
     from: "+14155550199"
-    contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
+    contacts: "{{ (ansible_play_hosts | telephony.twilio.studio_contacts(hostvars)).contacts }}"
     campaign: survey-2026-11
   run_once: true
   register: survey

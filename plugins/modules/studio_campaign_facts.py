@@ -75,7 +75,7 @@ EXAMPLES = r'''
     - name: Start the campaign (checked first; its results go to a private directory)
       telephony.twilio.studio_campaign:
         flow: Customer survey
-        contacts: "{{ ansible_play_hosts | telephony.twilio.studio_contacts(hostvars) }}"
+        contacts: "{{ (ansible_play_hosts | telephony.twilio.studio_contacts(hostvars)).contacts }}"
         include: [context, steps]
       run_once: true
       async: 86400

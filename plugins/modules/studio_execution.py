@@ -284,7 +284,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._contact import (
     ContactError,
     Protocol,
     lookup_since,
-    reserved_key_error,
 )
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import FRESH_READ_SECONDS, Executions
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
@@ -297,6 +296,8 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parameters_json,
     parse_datetime,
     parse_parameters,
+    parse_twilio_date,
+    reserved_key_error,
 )
 
 # The longest wait_timeout (a day): Studio Executions waiting longer are better gathered later.

@@ -179,9 +179,10 @@ from ansible_collections.telephony.twilio.plugins.module_utils._batch import run
 from ansible_collections.telephony.twilio.plugins.module_utils._lifeline import Lifeline
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._executions import Executions
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import FlowNotResolved
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import (
-    check_flow, check_range, is_sid, parse_datetime, twilio_format)
+    check_flow, check_range, is_sid, parse_datetime, shown, twilio_format)
 
 # Studio keeps Executions for 30 days: the default window.
 RETENTION = datetime.timedelta(days=30)
@@ -256,13 +257,12 @@ def export_line(executions, execution, step_context, lifeline=None):
 def check_flow_exists(module, flow):
     """The Flow's SID, once the Flow and the credentials are proven by a request (a listing of the
     Flows for a friendly name, a read of the Flow for a SID): before the file is opened."""
-    sid = module.flow_sid(flow)
-    if is_sid(flow, 'FW'):
-        try:
-            module.client.get('/v1/Flows/%s' % sid)
-        except StudioError as exc:
-            module.fail_api(exc, 'flow: the Flow %s cannot be read (nothing was written)' % sid)
-    return sid
+    try:
+        return module.flow_finder.find(flow)['sid']
+    except FlowNotResolved as exc:
+        module.fail_json(msg='%s (nothing was written)' % exc, **exc.result)
+    except StudioError as exc:
+        module.fail_api(exc, 'flow: the Flow %s cannot be read (nothing was written)' % shown(flow))
 
 
 def open_file(module, path):

@@ -250,7 +250,7 @@ test_users:
 
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
 from ansible_collections.telephony.twilio.plugins.module_utils._flows import (
-    Flows, NotUnique, canonical, changes, commit_message, describe_problems, parse_definition, parse_revision, same)
+    FlowNotResolved, Flows, canonical, changes, commit_message, describe_problems, parse_definition, parse_revision, same)
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, is_sid, shown
 
@@ -443,8 +443,8 @@ def run_module():
             result = deploy.absent(current)
         else:
             result = deploy.present(current, definition, revision)
-    except NotUnique as exc:
-        module.fail_json(msg=str(exc), matching_sids=exc.sids)
+    except FlowNotResolved as exc:
+        module.fail_json(msg=str(exc), **exc.result)
     except Failure as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except StudioError as exc:

@@ -194,7 +194,8 @@ revision:
 
 from ansible_collections.telephony.twilio.plugins.module_utils._batch import run_batch
 from ansible_collections.telephony.twilio.plugins.module_utils._client import StudioError
-from ansible_collections.telephony.twilio.plugins.module_utils._flows import Flows, made_here, parse_revision
+from ansible_collections.telephony.twilio.plugins.module_utils._flows import (
+    FlowNotResolved, Flows, made_here, parse_revision)
 from ansible_collections.telephony.twilio.plugins.module_utils._module import StudioModule, task_budget
 from ansible_collections.telephony.twilio.plugins.module_utils._validators import check_flow, is_sid
 
@@ -237,22 +238,12 @@ def run_module():
     flow, status = module.params['flow'], module.params['status']
     revision = module.valid_or_fail(check_options, module.params)
     client = module.client
-    if flow is None:
-        try:
-            flows = module.list_flows()
-        except StudioError as exc:
-            module.fail_api(exc, 'Listing Flows failed')
-    elif is_sid(flow, 'FW'):
-        try:
-            flows = [client.get('/v1/Flows/%s' % flow)]
-        except StudioError as exc:
-            if exc.status == 404:
-                module.fail_json(msg='flow: no Flow %s in this account (HTTP 404, Twilio error %s)' % (flow, exc.code),
-                                 status=404, code=exc.code)
-            module.fail_api(exc, 'Fetching Flow %s failed' % flow)
-    else:
-        sid = module.flow_sid(flow)
-        flows = [f for f in module.list_flows() if f['sid'] == sid]  # listed once by flow_sid
+    try:
+        flows = module.flow_finder.listing() if flow is None else [module.flow_finder.find(flow)]
+    except FlowNotResolved as exc:
+        module.fail_json(msg=str(exc), **exc.result)
+    except StudioError as exc:
+        module.fail_api(exc, 'Fetching Flow %s failed' % flow if is_sid(flow, 'FW') else 'Listing Flows failed')
     if status:
         flows = [f for f in flows if f.get('status') == status]
     result = dict(changed=False)

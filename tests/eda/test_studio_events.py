@@ -9,15 +9,13 @@ import hashlib
 import hmac
 import json
 import socket
-import sys
 import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'extensions' / 'eda' / 'plugins' / 'event_source'))
-import studio_events  # noqa: E402  pylint: disable=import-error,wrong-import-position
+# extensions/eda/plugins/event_source, on the path by pytest.ini (pythonpath)
+import studio_events  # pylint: disable=import-error
 
 TOKEN = '0123456789abcdef0123456789abcdef'
 ENDED = 'com.twilio.studio.flow.execution.ended'

@@ -6,8 +6,6 @@ ended Executions become one event each, never twice, and a poll costs one reques
 import asyncio
 import base64
 import datetime
-import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -16,8 +14,8 @@ import requests
 from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from studio_emulator.launcher import EmulatorProcess
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'extensions' / 'eda' / 'plugins' / 'event_source'))
-import studio_executions  # noqa: E402  pylint: disable=import-error,wrong-import-position
+# extensions/eda/plugins/event_source, on the path by pytest.ini (pythonpath)
+import studio_executions  # pylint: disable=import-error
 
 AUTH = (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
 

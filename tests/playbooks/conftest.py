@@ -6,18 +6,15 @@ Needs the collection where Ansible finds it (make test-playbooks sets ANSIBLE_CO
 """
 
 import os
-import sys
 
 import pytest
+from studio_emulator import DEFAULT_AUTH_TOKEN
+from studio_emulator.launcher import EmulatorProcess
+
+# tests/utils is on the path (pytest.ini: pythonpath). BIN is imported by test_awx from here.
+from studio_runner import BIN, Studio  # noqa: F401  pylint: disable=unused-import
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
-
-# pylint: disable=wrong-import-position
-from studio_emulator import DEFAULT_AUTH_TOKEN  # noqa: E402
-from studio_emulator.launcher import EmulatorProcess  # noqa: E402
-# BIN is imported by test_awx from here.
-from studio_runner import BIN, Studio  # noqa: E402,F401  pylint: disable=unused-import
 
 INVENTORY = os.path.join(ROOT, 'playbooks', 'inventory', 'emulator.yml')
 CONTACTS = ['+15551230001', '+15551230002', '+15551230003', 'whatsapp:+15551230004', '+15551230005']

@@ -7,18 +7,15 @@ emulator runs with distinctive credentials so that a leak of them is easy to fin
 """
 
 import os
-import sys
 
 import pytest
+from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY
+from studio_emulator.launcher import EmulatorProcess
+
+import studio_runner  # tests/utils, on the path by pytest.ini (pythonpath)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
-
-# pylint: disable=wrong-import-position
-from studio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_API_KEY  # noqa: E402
-from studio_emulator.launcher import EmulatorProcess  # noqa: E402
-import studio_runner  # noqa: E402
 
 ANSIBLE_PLAYBOOK = studio_runner.ANSIBLE_PLAYBOOK
 # Distinctive secrets: nothing else in any output can contain them by chance.
