@@ -30,8 +30,8 @@ def default_cache(studio, **more):
     return env
 
 
-@pytest.mark.parametrize('core, cache, chunk', [('newest', 'memory', 500), ('oldest', 'memory', 500),
-                                               ('newest', 'jsonfile', 500), ('newest', 'memory', 5)])
+@pytest.mark.parametrize('core, cache, chunk', [
+    ('newest', 'memory', 500), ('oldest', 'memory', 500), ('newest', 'jsonfile', 500), ('newest', 'memory', 5)])
 def test_every_contact_has_its_own_facts(studio, tmp_path, core, cache, chunk):
     if core == 'oldest' and not os.path.exists(VENV_MIN):
         pytest.skip('make venv-min first (ansible-core 2.16)')
