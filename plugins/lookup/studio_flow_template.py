@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 name: studio_flow_template
-version_added: 0.3.0
+version_added: 1.0.0
 short_description: Render a Flow definition template so that its values cannot change the JSON's shape
 description:
   - "Renders a Studio Flow template (C(NAME.json.j2)) as P(ansible.builtin.template#lookup) does, with Jinja's values

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: event_streams_sink
 short_description: Manage Twilio Event Streams sinks (where Twilio delivers events, such as Studio's)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes an Event Streams sink through Twilio's Events API v1 (events.twilio.com), usually
     a webhook sink whose C(destination) is the URL of the C(telephony.twilio.studio_events) event source of a

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: event_streams_subscription
 short_description: Manage Twilio Event Streams subscriptions (which events, such as Studio's, go to a sink)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes an Event Streams subscription through Twilio's Events API v1 (events.twilio.com),
     that is the event types, each with its schema version, that Twilio delivers to a sink.

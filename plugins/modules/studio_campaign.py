@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_campaign
 short_description: Trigger, gather, end or delete the Studio Executions of many contacts at Studio's rate
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - The batch form of M(telephony.twilio.studio_execution) - one task, run once on the controller, handles a whole
     list of contacts. It is what the collection's playbooks use, with C(run_once) over C(ansible_play_hosts).

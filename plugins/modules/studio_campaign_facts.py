@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_campaign_facts
 short_description: Read a studio_campaign batch that runs in the background (a contact's facts, or its end)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - With O(contact), reads the result of that contact from the results directory that M(telephony.twilio.studio_campaign)
     writes (one file per contact) and returns it as cacheable facts C(studio_execution), C(studio_context) and

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_execution
 short_description: Trigger, end or delete a Twilio Studio Execution, idempotently
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures the state of a Studio Execution through the Studio REST API v1. With O(state=present) it triggers the
     Flow for a contact (a REST-triggered Execution) unless the contact already has an active Execution of that Flow,

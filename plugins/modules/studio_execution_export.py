@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_execution_export
 short_description: Export a Flow's Executions with their Context and Steps as JSON Lines, before Studio forgets them
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Studio keeps Execution and Step data for 30 days. This module writes every Execution of a Flow created in a
     date window to a JSON Lines file on the machine the module runs on, one Execution per line, with its Execution

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_execution_info
 short_description: List the Executions of a Twilio Studio Flow or fetch one
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the Executions of a Studio Flow through the Studio REST API v1, newest first, or fetches one by SID.
   - Optionally returns each Execution's Context and Steps (with Step Contexts) in the same task.

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_flow
 short_description: Manage Twilio Studio Flows as code (definitions, publishing, roll back)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates, updates, publishes, rolls back and deletes Studio Flows through the Studio REST API v2, from Flow
     definitions kept in files (usually read with a C(file) or C(template) lookup).

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_flow_info
 short_description: List Twilio Studio Flows or fetch one
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the Studio Flows of the account through the Studio REST API v1, or fetches one Flow by SID or by its
     friendly name.

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_report_file
 short_description: Write a report safely on the controller, or prove before a campaign that it can be written
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Writes O(content) as the file O(path) on the controller, the way every file of this collection that holds
     personal data is written.

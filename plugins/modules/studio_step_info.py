@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: studio_step_info
 short_description: The Steps of a Twilio Studio Execution, with their Step Contexts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the Steps of one Studio Execution in chronological order (Twilio lists them newest first), or one
     Step, through the Studio REST API v1.
