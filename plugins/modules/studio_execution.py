@@ -296,7 +296,6 @@ from ansible_collections.telephony.twilio.plugins.module_utils._validators impor
     parameters_json,
     parse_datetime,
     parse_parameters,
-    parse_twilio_date,
     reserved_key_error,
 )
 
