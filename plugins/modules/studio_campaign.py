@@ -150,10 +150,8 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Trigger the survey for every contact of the play, at Studio's rate
+- name: Trigger the survey for every contact of the play (hosts with studio_flow, studio_from), at Studio's rate
   telephony.twilio.studio_campaign:
-    flow: Customer survey
-    from: "+14155550199"
     contacts: "{{ (ansible_play_hosts | telephony.twilio.studio_contacts(hostvars)).contacts }}"
     campaign: survey-2026-11
   run_once: true

@@ -74,7 +74,6 @@ EXAMPLES = r'''
   block:
     - name: Start the campaign (checked first; its results go to a private directory)
       telephony.twilio.studio_campaign:
-        flow: Customer survey
         contacts: "{{ (ansible_play_hosts | telephony.twilio.studio_contacts(hostvars)).contacts }}"
         include: [context, steps]
       run_once: true
@@ -90,7 +89,7 @@ EXAMPLES = r'''
       run_once: true
       delegate_to: "{{ item }}"
       delegate_facts: true
-      loop: "{{ ansible_play_hosts }}"
+      loop: "{{ (ansible_play_hosts | telephony.twilio.studio_contacts(hostvars)).contacts | map(attribute='name') }}"
   always:
     - name: Wait for the batch to end, and remove its job file and results
       telephony.twilio.studio_campaign_facts:
