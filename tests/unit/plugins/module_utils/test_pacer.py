@@ -178,23 +178,27 @@ def test_a_waiting_create_goes_as_soon_as_the_rate_has_grown_back():
     assert all(nap <= _pacer.NAP for nap in clock.slept)
 
 
-def test_pacer_holds_the_rate_across_threads():
-    pacer = Pacer(50)
+def waits_in_threads(pacer, threads=6, each=10):
+    """When each of ``each`` waits of ``threads`` threads on ``pacer`` returned (real clock), sorted."""
     stamps = []
     lock = threading.Lock()
 
     def worker():
-        for dummy in range(10):
+        for dummy in range(each):
             pacer.wait()
             with lock:
                 stamps.append(time.monotonic())
 
-    threads = [threading.Thread(target=worker) for dummy in range(6)]
-    for thread in threads:
+    workers = [threading.Thread(target=worker) for dummy in range(threads)]
+    for thread in workers:
         thread.start()
-    for thread in threads:
+    for thread in workers:
         thread.join()
-    stamps.sort()
+    return sorted(stamps)
+
+
+def test_pacer_holds_the_rate_across_threads():
+    stamps = waits_in_threads(Pacer(50))
     assert len(stamps) == 60
     # 60 events at 50/s take at least 59 intervals; no window of 1 s holds more than 50 (+1 at its edge)
     assert stamps[-1] - stamps[0] >= 59 * 0.02 - 0.02
@@ -205,22 +209,8 @@ def test_pacer_holds_the_rate_across_threads():
 def test_threads_that_wake_late_do_not_slow_the_rate_down():
     """On a busy machine a sleeping thread wakes late; the others' slots must not wait for it (a pacer that
     hands the next slot from thread to thread would go at 1/(interval + lateness): 20/s instead of 50/s)."""
-    pacer = Pacer(50, sleep=lambda seconds: time.sleep(seconds + 0.03))
-    stamps = []
-    lock = threading.Lock()
-
-    def worker():
-        for dummy in range(10):
-            pacer.wait()
-            with lock:
-                stamps.append(time.monotonic())
-
-    threads = [threading.Thread(target=worker) for dummy in range(6)]
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    stamps = waits_in_threads(Pacer(50, sleep=lambda seconds: time.sleep(seconds + 0.03)))
     assert len(stamps) == 60
     assert max(stamps) - started < 2.0  # 59 intervals of 20 ms and the lateness: ~1.2 s, not 3 s
 
